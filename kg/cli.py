@@ -73,6 +73,10 @@ def cmd_query(args) -> int:
     unknown = [b for b in bindings if declared and b not in declared]
     if unknown:
         raise KgError(f"{query.slug} has no parameter {', '.join(unknown)} (it takes: {', '.join(declared)})")
+    for name, example in declared.items():
+        if name not in bindings and example:
+            print(f"kg: {query.slug}: no --bind {name}=...; using the example {example}", file=sys.stderr)
+            bindings[name] = to_term(ds, example)
     result = run(ds, query.text, bindings, source=str(query.path))
     print(format_result(result, args.format, ds))
     return 0
