@@ -1,0 +1,85 @@
+"""The violation queries hold on the real graph and fire on each kind of defect."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+
+from kg.build import assemble
+from kg.checks import run_checks
+from kg.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE
+from kg.queries import check_queries
+
+
+def test_every_check_has_its_header():
+    checks = check_queries()
+    assert {"undeclared-term-violation", "missing-label-or-definition-violation",
+            "missing-provenance-violation"} <= set(checks)
+    for slug, q in checks.items():
+        assert q.header("title") and q.header("description") and q.header("severity"), slug
+        assert "?resource" in q.text and "?error" in q.text
+
+
+def test_the_graph_has_no_violations(built):
+    assert run_checks(built.dataset) == []
+
+
+def _copy(ds):
+    return {iri: Graph() + ds.graph(iri) for iri in (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_PROVENANCE, GRAPH_INFERRED)}
+
+
+def _checks_after(ds, mutate):
+    graphs = _copy(ds)
+    mutate(graphs)
+    fresh = assemble(graphs[GRAPH_ONTOLOGY], graphs[GRAPH_ASSERTED], graphs[GRAPH_PROVENANCE], graphs[GRAPH_INFERRED])
+    return {(v.check, v.resource) for v in run_checks(fresh)}
+
+
+TYPO = URIRef(str(DKG._NS) + "buyr")
+
+
+@pytest.mark.parametrize(
+    "case, mutate, expected",
+    [
+        ("typo in a predicate",
+         lambda g: g[GRAPH_ASSERTED].add((DKGR.India, TYPO, DKGR.Russia)),
+         ("undeclared-term-violation", "dkg:buyr")),
+        ("undeclared class",
+         lambda g: g[GRAPH_ASSERTED].add((DKGR.India, RDF.type, URIRef(str(DKG._NS) + "Contry"))),
+         ("undeclared-term-violation", "dkg:Contry")),
+        ("term without definition",
+         lambda g: g[GRAPH_ONTOLOGY].remove((DKG.Offer, URIRef("http://www.w3.org/2004/02/skos/core#definition"), None)),
+         ("missing-label-or-definition-violation", "dkg:Offer")),
+        ("term without label",
+         lambda g: g[GRAPH_ONTOLOGY].remove((DKG.buyer, RDFS.label, None)),
+         ("missing-label-or-definition-violation", "dkg:buyer")),
+        ("fact without provenance",
+         lambda g: g[GRAPH_ASSERTED].add((DKGR["offer-mystery"], RDF.type, DKG.Offer)),
+         ("missing-provenance-violation", "dkgr:offer-mystery")),
+        ("risk asserted instead of derived",
+         lambda g: g[GRAPH_ASSERTED].add((DKGR.China, DKG.risksSanctionsUnder, DKGR.CAATSA)),
+         ("asserted-derived-term-violation", "dkgr:China")),
+        ("offer without response status",
+         lambda g: g[GRAPH_ASSERTED].remove((DKGR["offer-thaad"], DKG.responseStatus, None)),
+         ("offer-status-violation", "dkgr:offer-thaad")),
+        ("language tag on an xsd:string value",
+         lambda g: g[GRAPH_ASSERTED].add((DKGR.CAATSA, DKG.aim, Literal("punish", lang="en"))),
+         ("datatype-range-violation", "dkgr:CAATSA")),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_check_fires(dataset, case, mutate, expected):
+    assert expected in _checks_after(dataset, mutate), case
+
+
+def test_citing_the_repeated_paragraph_is_caught(dataset):
+    from kg.namespace import OA
+
+    def cite_repeat(g):
+        prov = g[GRAPH_PROVENANCE]
+        ev = next(prov.objects(DKGR.India, DKG.evidence))
+        s01 = prov.value(ev, DKG.sentence)
+        prov.set((ev, DKG.sentence, URIRef(str(s01)[:-2] + "02")))
+
+    found = _checks_after(dataset, cite_repeat)
+    assert any(c == "repeated-sentence-cited-violation" for c, _ in found)
