@@ -77,7 +77,7 @@ def serialize(data: Graph | Dataset, fmt: str) -> bytes:
 
 def _trig_sorted(ds: Dataset) -> bytes:
     """TriG with its graphs in a fixed order (rdflib's follows a set's order)."""
-    chunks, head = [], None
+    chunks, head = [], set()
     for ctx in sorted(ds.contexts(), key=lambda c: str(c.identifier)):
         if len(ctx) == 0:
             continue
@@ -90,9 +90,9 @@ def _trig_sorted(ds: Dataset) -> bytes:
         lines = text.splitlines()
         prefix_lines = [ln for ln in lines if ln.startswith("@prefix")]
         body = [ln for ln in lines if not ln.startswith("@prefix")]
-        head = head or prefix_lines
+        head.update(prefix_lines)
         chunks.append("\n".join(body).strip("\n"))
-    return ("\n".join(head or []) + "\n\n" + "\n\n".join(chunks) + "\n").encode("utf-8")
+    return ("\n".join(sorted(head)) + "\n\n" + "\n\n".join(chunks) + "\n").encode("utf-8")
 
 
 def write_atomic(path: str | Path, payload: bytes) -> None:
