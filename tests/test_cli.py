@@ -195,7 +195,7 @@ def test_failed_build_leaves_previous_outputs_intact(articles_copy, tmp_path):
 def test_wheel_carries_ontology_queries_and_articles(tmp_path):
     """An installed kg finds its data from any working directory."""
     wheel_dir = tmp_path / "wheel"
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
                            "-w", str(wheel_dir), str(ROOT)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     (wheel,) = wheel_dir.glob("defence_kg-*.whl")
