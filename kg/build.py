@@ -86,8 +86,9 @@ def build(articles: Path | None = None, engine: str = "owlrl", validate: bool = 
     result = BuildResult(ds, 0.0, engine)
     if validate:
         from .checks import run_checks  # local import: checks needs the query machinery
+        from .shacl import shacl_violations
 
-        result.violations = run_checks(ds)
+        result.violations = run_checks(ds) + shacl_violations(ds)
         if result.violations:
             raise ValidationFailed(result.violations)
     result.seconds = time.perf_counter() - t0

@@ -134,12 +134,21 @@ def cmd_sentences(args) -> int:
 
 def cmd_validate(args) -> int:
     from .checks import run_checks
+    from .shacl import validate as shacl_validate
 
-    violations = run_checks(_dataset(args))
+    ds = _dataset(args)
+    report = shacl_validate(ds)
+    if args.format == "turtle":
+        print(report.turtle())
+        if not report.conforms:
+            raise KgError(f"SHACL: {len(report.results)} result(s)")
+        return 0
+    violations = run_checks(ds)
     for v in violations:
         print(f"[{v.severity}] {v.check}: {v.resource} — {v.error}")
-    if violations:
-        raise KgError(f"{len(violations)} violation(s)")
+    print(report.text())
+    if violations or not report.conforms:
+        raise KgError(f"{len(violations) + len(report.results)} violation(s)")
     print("no violations")
     return 0
 
@@ -181,7 +190,9 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("article", nargs="?", help="article folder name (default: all)")
     s.set_defaults(func=cmd_sentences)
 
-    v = sub.add_parser("validate", parents=[common], help="run the quality checks on the graph")
+    v = sub.add_parser("validate", parents=[common], help="run the quality checks and the SHACL shapes on the graph")
+    v.add_argument("--format", choices=["text", "turtle"], default="text",
+                   help="text: readable report of checks and shapes; turtle: the SHACL report graph")
     v.set_defaults(func=cmd_validate)
 
     for register in _extensions():
