@@ -62,6 +62,10 @@ def cmd_query(args) -> int:
         query = resolve_query(args.name)
     else:
         raise KgError("give a query name, a .rq file, or --sparql TEXT (`kg questions` lists names)")
+    if getattr(args, "endpoint", None):
+        from .remote import query_remote_cli
+
+        return query_remote_cli(args, query)
     ds = _dataset(args)
     bindings = {}
     for item in args.bind or []:
@@ -175,6 +179,9 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "tsv", "json", "xml"], default="table")
     q.add_argument("--bind", action="append", metavar="NAME=VALUE",
                    help="bind a parameter; VALUE is <iri>, prefix:name, or a label (repeatable)")
+    from .remote import add_endpoint_options
+
+    add_endpoint_options(q)
     q.set_defaults(func=cmd_query)
 
     qs = sub.add_parser("questions", help="list the named competency questions")

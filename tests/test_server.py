@@ -1,0 +1,475 @@
+"""`kg serve`: the SPARQL 1.1 Protocol, content negotiation, named queries, and hostile clients.
+
+Every test talks to a real `kg serve` process over loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlencode
+
+import pytest
+from rdflib import Graph, URIRef
+
+from kg.namespace import GRAPHS
+from kg.queries import format_result, named_queries, run, to_term
+from kg.remote import Auth, normalise_rows, run_remote
+from servers import HOST, free_port, start_kg_serve
+
+ASK_ALL = "ASK { ?s ?p ?o }"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 4087^3 rows: never finishes
+
+
+@pytest.fixture(scope="module")
+def server(build_dir, tmp_path_factory):
+    s = start_kg_serve(build_dir, tmp_path_factory.mktemp("serve"), "--timeout", "3", "--workers", "4")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def local(build_dir):
+    from kg.build import load_built
+
+    return load_built(build_dir)
+
+
+def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 30):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+def sparql_get(server, query: str, accept: str | None = None, **params):
+    qs = urlencode([("query", query)] + [(k.replace("_", "-"), v) for k, vs in params.items() for v in vs])
+    return http("GET", f"{server.url}?{qs}", headers={"Accept": accept} if accept else {})
+
+
+def local_rows(ds, q):
+    bindings = {k: to_term(ds, v) for k, v in q.params.items()}
+    return normalise_rows(run(ds, q.text, bindings, source=str(q.path)))
+
+
+QUERIES = named_queries()
+
+
+# --- parity ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", sorted(QUERIES))
+def test_competency_query_same_rows_through_kg_serve(server, local, slug):
+    q = QUERIES[slug]
+    expected = local_rows(local, q)
+    # 1. the query text through the SPARQL protocol, parameters as a VALUES block
+    result, _ = run_remote(server.url, q.text, dict(q.params), Auth(), 30, slug, q.params)
+    assert normalise_rows(result) == expected
+    # 2. the named query by URL, parameters as URL parameters
+    status, headers, body = http("GET", f"{server.extra['base']}/queries/{slug}?{urlencode(q.params)}",
+                                 headers={"Accept": "application/sparql-results+json, application/n-triples;q=0.9"})
+    assert status == 200, body
+    assert normalise_rows(parse_response(headers, body)) == expected
+
+
+def parse_response(headers, body):
+    """A served result as an rdflib Result: SPARQL JSON results, or N-Triples for a graph."""
+    from rdflib.query import Result
+
+    if headers["Content-Type"].startswith("application/n-triples"):
+        result = Result("CONSTRUCT")
+        result.graph = Graph().parse(data=body, format="nt")
+        return result
+    return Result.parse(io.BytesIO(body), format="json")
+
+
+def test_named_query_as_csv_by_url_matches_in_process_csv(server, local):
+    q = QUERIES["who-risks-caatsa-for-s400"]
+    status, headers, body = http("GET", f"{server.extra['base']}/queries/who-risks-caatsa-for-s400?format=csv")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/csv")
+    served = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+    cli = list(csv.reader(io.StringIO(format_result(run(local, q.text), "csv"))))
+    assert served[0] == cli[0]
+    assert sorted(served[1:]) == sorted(cli[1:])
+    assert len(served) > 1
+
+
+def test_named_query_parameters(server):
+    base = server.extra["base"]
+    status, _, body = http("GET", f"{base}/queries/sentences-supporting-fact?format=json&fact=dkgr:appeal-forgo-russian-transactions")
+    assert status == 200
+    assert len(json.loads(body)["results"]["bindings"]) >= 1
+    # a value that is no IRI is looked up as a label, through a binding
+    status, _, body = http("GET", f"{base}/queries/sentences-supporting-fact?fact=" + "nothing%20is%20called%20this")
+    assert status == 400 and b"nothing is labelled" in body
+    status, _, body = http("GET", f"{base}/queries/sentences-supporting-fact?nosuch=1")
+    assert status == 400 and b"no parameter" in body
+    status, _, body = http("GET", f"{base}/queries/no-such-question")
+    assert status == 404
+    status, _, body = http("GET", f"{base}/queries/who-risks-caatsa-for-s400.rq")
+    assert status == 200 and body.decode() == QUERIES["who-risks-caatsa-for-s400"].text
+
+
+# --- the protocol ---------------------------------------------------------------------------
+
+
+def test_get_post_form_and_post_direct_give_the_same_answer(server, local):
+    expected = len({t for g in GRAPHS for t in local.graph(g)})
+    answers = []
+    for method, body, ctype, url in (
+        ("GET", None, None, f"{server.url}?{urlencode({'query': COUNT})}"),
+        ("POST", urlencode({"query": COUNT}).encode(), "application/x-www-form-urlencoded", server.url),
+        ("POST", COUNT.encode(), "application/sparql-query", server.url),
+    ):
+        headers = {"Accept": "application/sparql-results+json"}
+        if ctype:
+            headers["Content-Type"] = ctype
+        status, _, data = http(method, url, body, headers)
+        assert status == 200, data
+        answers.append(int(json.loads(data)["results"]["bindings"][0]["n"]["value"]))
+    assert answers == [expected] * 3
+
+
+@pytest.mark.parametrize("accept, ctype", [
+    (None, "application/sparql-results+json"),
+    ("*/*", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+    ("application/json", "application/sparql-results+json"),
+])
+def test_select_content_negotiation(server, accept, ctype):
+    status, headers, _ = sparql_get(server, COUNT, accept)
+    assert status == 200
+    assert headers["Content-Type"].split(";")[0] == ctype
+
+
+@pytest.mark.parametrize("accept, ctype, rdf_format", [
+    (None, "text/turtle", "turtle"),
+    ("text/turtle", "text/turtle", "turtle"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+])
+def test_construct_and_describe_content_negotiation(server, local, accept, ctype, rdf_format):
+    query = "CONSTRUCT { ?s a ?c } WHERE { GRAPH <https://w3id.org/defence-kg/graph/asserted> { ?s a ?c } }"
+    status, headers, body = sparql_get(server, query, accept)
+    assert status == 200, body
+    assert headers["Content-Type"].split(";")[0] == ctype
+    g = Graph().parse(data=body, format=rdf_format)
+    expected = run(local, query).graph
+    assert len(g) == len(expected) > 0
+    status, headers, body = sparql_get(server, "DESCRIBE <https://w3id.org/defence-kg/resource/India>", accept)
+    assert status == 200
+    assert len(Graph().parse(data=body, format=rdf_format)) > 0
+
+
+def test_unacceptable_format_is_406(server):
+    status, _, body = sparql_get(server, COUNT, "image/png")
+    assert status == 406 and b"offered" in body
+
+
+def test_named_graphs_and_dataset_parameters(server, local):
+    counts = {str(g): len(local.graph(g)) for g in GRAPHS}
+    q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    status, _, body = sparql_get(server, q, "application/sparql-results+json")
+    got = {b["g"]["value"]: int(b["n"]["value"]) for b in json.loads(body)["results"]["bindings"]}
+    assert got == counts
+    inferred = "https://w3id.org/defence-kg/graph/inferred"
+    asserted = "https://w3id.org/defence-kg/graph/asserted"
+    # default-graph-uri: the default graph is that graph alone
+    status, _, body = sparql_get(server, COUNT, "application/sparql-results+json", default_graph_uri=[inferred])
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == counts[inferred]
+    status, _, body = sparql_get(server, COUNT, "application/sparql-results+json", default_graph_uri=[inferred, asserted])
+    merged = len({t for g in (inferred, asserted) for t in local.graph(URIRef(g))})
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == merged
+    # named-graph-uri: GRAPH sees only those
+    status, _, body = sparql_get(server, q, "application/sparql-results+json", named_graph_uri=[inferred])
+    got = {b["g"]["value"]: int(b["n"]["value"]) for b in json.loads(body)["results"]["bindings"]}
+    assert got == {inferred: counts[inferred]}
+    # GRAPH with a named graph in the query text
+    status, _, body = sparql_get(server, f"ASK {{ GRAPH <{inferred}> {{ ?a <https://w3id.org/defence-kg/ontology#risksSanctionsUnder> ?b }} }}")
+    assert json.loads(body)["boolean"] is True
+
+
+def test_service_description(server):
+    status, headers, body = http("GET", server.url, headers={"Accept": "text/turtle"})
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    sd = Graph().parse(data=body, format="turtle")
+    SD = "http://www.w3.org/ns/sparql-service-description#"
+    assert (URIRef(server.url), URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), URIRef(SD + "Service")) in sd
+    names = set(sd.objects(None, URIRef(SD + "name")))
+    assert names == set(GRAPHS)
+    # a browser asking for HTML is sent to the query page
+    status, headers, _ = http("GET", server.url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert status in (200, 303)
+
+
+def test_query_page_and_examples(server):
+    status, headers, body = http("GET", server.extra["base"] + "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    page = body.decode()
+    assert "/queries" in page and "/sparql" in page
+    assert "<script src=" not in page and "cdn" not in page.lower()  # self-contained: works offline
+    status, headers, body = http("GET", server.extra["base"] + "/queries")
+    listed = {q["name"]: q for q in json.loads(body)}
+    assert set(listed) == set(QUERIES)
+    assert all(listed[s]["text"] == QUERIES[s].text and listed[s]["question"] for s in QUERIES)
+
+
+# --- a real client: SPARQLWrapper reads every format ---------------------------------------------
+
+
+def test_sparqlwrapper_reads_every_result_format(server, local):
+    from xml.dom.minidom import Document
+
+    from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
+
+    select = "SELECT ?s WHERE { ?s a <https://w3id.org/defence-kg/ontology#State> }"
+    n = len(run(local, select))
+    for method, encoding in ((GET, None), (POST, URLENCODED), (POST, POSTDIRECTLY)):
+        sw = SPARQLWrapper(server.url)
+        sw.setMethod(method)
+        if encoding:
+            sw.setRequestMethod(encoding)
+        sw.setQuery(select)
+        sw.setReturnFormat(JSON)
+        assert len(sw.query().convert()["results"]["bindings"]) == n
+        sw.setReturnFormat(XML)
+        doc = sw.query().convert()
+        assert isinstance(doc, Document) and len(doc.getElementsByTagName("result")) == n
+        sw.setReturnFormat(CSV)
+        rows = list(csv.reader(io.StringIO(sw.query().convert().decode())))
+        assert rows[0] == ["s"] and len(rows) == n + 1
+        sw.setReturnFormat(TSV)
+        lines = sw.query().convert().decode().strip().split("\n")
+        assert lines[0] == "?s" and len(lines) == n + 1
+        sw.setQuery(ASK_ALL)
+        for fmt in (JSON, XML):
+            sw.setReturnFormat(fmt)
+            out = sw.query().convert()
+            assert (out["boolean"] if fmt == JSON else out.getElementsByTagName("boolean")[0].firstChild.data == "true")
+    construct = "CONSTRUCT { ?s a ?c } WHERE { GRAPH <https://w3id.org/defence-kg/graph/asserted> { ?s a ?c } }"
+    size = len(run(local, construct).graph)
+    sw = SPARQLWrapper(server.url)
+    sw.setQuery(construct)
+    for fmt, parse_as in ((TURTLE, "turtle"), (N3, "turtle"), (JSONLD, None), (RDFXML, None)):
+        sw.setReturnFormat(fmt)
+        out = sw.query().convert()
+        g = out if isinstance(out, Graph) else Graph().parse(data=out, format=parse_as)
+        assert len(g) == size, fmt
+
+
+# --- hostile clients ---------------------------------------------------------------------------------
+
+
+class Listener:
+    """A TCP listener on loopback that records every connection it is offered."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((HOST, 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(5)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    lst = Listener()
+    yield lst
+    lst.close()
+
+
+def test_service_load_and_from_open_no_connection(server, build_dir, tmp_path, listener):
+    target = f"http://{HOST}:{listener.port}/data.ttl"
+    for query in (
+        f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}",
+        f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }} LIMIT 1",
+        f"SELECT * FROM NAMED <{target}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT 1",
+    ):
+        status, _, body = sparql_get(server, query)
+        assert status in (200, 400, 403), body
+    status, _, _ = sparql_get(server, COUNT, default_graph_uri=[target], named_graph_uri=[target])
+    assert status == 200
+    # LOAD: refused by the read-only server, and by a writable one too
+    status, _, body = http("POST", server.url, f"LOAD <{target}>".encode(), {"Content-Type": "application/sparql-update"})
+    assert status == 403
+    rw = start_kg_serve(build_dir, tmp_path / "rw", "--allow-update", env={"KG_SERVE_TOKEN": "t0ken"})
+    try:
+        for update in (f"LOAD <{target}>", f"LOAD SILENT <{target}> INTO GRAPH <http://x/g>"):
+            status, _, body = http("POST", rw.url, update.encode(), {"Content-Type": "application/sparql-update",
+                                                                      "Authorization": "Bearer t0ken"})
+            assert status == 403 and b"LOAD is disabled" in body
+    finally:
+        rw.stop()
+    time.sleep(0.5)
+    assert listener.connections == 0
+
+
+def test_updates_need_allow_update_and_the_token(server, build_dir, tmp_path):
+    insert = "INSERT DATA { GRAPH <https://w3id.org/defence-kg/graph/asserted> { <http://example.org/x> <http://example.org/p> 1 } }"
+    status, _, body = http("POST", server.url, insert.encode(), {"Content-Type": "application/sparql-update"})
+    assert status == 403 and b"read-only" in body
+    status, _, _ = http("POST", server.url, urlencode({"update": insert}).encode(),
+                        {"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Bearer x"})
+    assert status == 403
+    rw = start_kg_serve(build_dir, tmp_path / "rw", "--allow-update", env={"KG_SERVE_TOKEN": "s3cret"})
+    try:
+        ask = "ASK { <http://example.org/x> <http://example.org/p> 1 }"
+        for auth in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic czNjcmV0"}):
+            status, _, _ = http("POST", rw.url, insert.encode(), {"Content-Type": "application/sparql-update", **auth})
+            assert status == 401
+        assert json.loads(sparql_get(rw, ask)[2])["boolean"] is False
+        status, _, body = http("POST", rw.url, insert.encode(), {"Content-Type": "application/sparql-update",
+                                                                 "Authorization": "Bearer s3cret"})
+        assert status == 204, body
+        assert json.loads(sparql_get(rw, ask)[2])["boolean"] is True
+    finally:
+        rw.stop()
+
+
+def test_long_query_is_stopped_while_others_are_answered(server):
+    results = {}
+
+    def slow():
+        t0 = time.monotonic()
+        results["slow"] = sparql_get(server, SLOW)
+        results["slow_s"] = time.monotonic() - t0
+
+    t = threading.Thread(target=slow)
+    t.start()
+    time.sleep(0.5)  # the slow query is running now
+    quick = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        status, _, body = sparql_get(server, ASK_ALL)
+        quick.append(time.monotonic() - t0)
+        assert status == 200 and json.loads(body)["boolean"] is True
+    t.join(30)
+    assert not t.is_alive()
+    status, _, body = results["slow"]
+    assert status == 503 and b"timed out after 3 s" in body
+    assert 2.5 < results["slow_s"] < 10
+    assert max(quick) < 1.5, quick
+    # the server goes on answering, and its workers were replaced
+    for _ in range(5):
+        assert sparql_get(server, ASK_ALL)[0] == 200
+
+
+def test_result_size_cap(build_dir, tmp_path):
+    s = start_kg_serve(build_dir, tmp_path, "--max-rows", "10")
+    try:
+        status, _, body = sparql_get(s, "SELECT * WHERE { ?s ?p ?o }")
+        assert status == 507 and b"result too large" in body
+        status, _, body = sparql_get(s, "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+        assert status == 200
+    finally:
+        s.stop()
+
+
+def raw_exchange(port: int, data: bytes, timeout: float = 10) -> bytes:
+    with socket.create_connection((HOST, port), timeout=timeout) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_garbage_empty_non_utf8_and_oversized_requests_get_4xx(server):
+    url = server.url
+    cases = [
+        (b"\xff\xfe\xfa not utf-8", {"Content-Type": "application/sparql-query"}, 400),
+        (b"", {"Content-Type": "application/sparql-query"}, 400),
+        (b"   \n ", {"Content-Type": "application/sparql-query"}, 400),
+        (b"query=%FF%FE", {"Content-Type": "application/x-www-form-urlencoded"}, 400),
+        (b"SELECT garbage WHERE", {"Content-Type": "application/sparql-query"}, 400),
+        (b"\x00\x01\x02" * 100, {"Content-Type": "application/octet-stream"}, 415),
+        (b"x" * ((1 << 20) + 1), {"Content-Type": "application/sparql-query"}, 413),
+        (b"query=" + b"A" * (2 << 20), {"Content-Type": "application/x-www-form-urlencoded"}, 413),
+    ]
+    for body, headers, want in cases:
+        status, _, text = http("POST", url, body, headers)
+        assert status == want, (body[:40], status, text)
+        assert text.startswith(b"kg serve:")
+    status, _, _ = http("GET", f"{url}?query=")
+    assert status == 400
+    status, _, _ = http("GET", f"{url}?query=%C3%28")
+    assert status == 400
+    # not HTTP at all, a missing Content-Length, a bad one
+    port = server.extra["port"]
+    assert raw_exchange(port, b"\x16\x03\x01\x02\x00garbage\r\n\r\n").startswith(b"HTTP/1.")
+    reply = raw_exchange(port, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n\r\nASK{}")
+    assert reply.startswith(b"HTTP/1.1 411")
+    reply = raw_exchange(port, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 400")
+    # and the server is still up
+    assert sparql_get(server, ASK_ALL)[0] == 200
+
+
+def test_one_log_line_per_request(server):
+    before = server.log.read_text().count("\n")
+    sparql_get(server, ASK_ALL)
+    http("GET", server.extra["base"] + "/no-such-page")
+    time.sleep(0.2)
+    lines = server.log.read_text().splitlines()[before:]
+    assert len(lines) == 2, lines
+    import re
+
+    assert re.fullmatch(r"GET /sparql 200 \d+\.\dms", lines[0])
+    assert re.fullmatch(r"GET /no-such-page 404 \d+\.\dms", lines[1])
+
+
+def test_binds_loopback_by_default(server):
+    first = server.log.read_text().splitlines()[0]
+    assert f"http://127.0.0.1:{server.extra['port']}/sparql" in first
+    from kg.cli import make_parser
+
+    args = make_parser().parse_args(["serve"])
+    assert args.host == "127.0.0.1" and args.timeout == 10.0 and not args.allow_update
+
+
+def test_port_in_use_is_a_clear_error(server, build_dir):
+    from conftest import run_kg
+
+    proc = run_kg("serve", "--port", str(server.extra["port"]), "--build-dir", str(build_dir), timeout=120)
+    assert proc.returncode != 0
+    assert "cannot listen" in proc.stderr and "Traceback" not in proc.stderr
