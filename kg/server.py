@@ -25,6 +25,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import re
 import secrets
 import sys
 import threading
@@ -49,6 +50,7 @@ class ServeConfig:
     limits: Limits = field(default_factory=Limits)
     workers: int = 4
     max_request_bytes: int = 1 << 20
+    cache_entries: int = 256
     allow_update: bool = False
     token: str | None = None
     log: object = None  # a text stream for the request log (default stderr)
@@ -209,7 +211,7 @@ class Handler(BaseHTTPRequestHandler):
 
             body = {"graphs": graph_counts(self.server.engine.dataset), "timeout": self.server.config.limits.timeout,
                     "max_rows": self.server.config.limits.max_rows, "max_bytes": self.server.config.limits.max_bytes,
-                    "update": self.server.config.allow_update}
+                    "update": self.server.config.allow_update, "cache_hits": self.server.engine.cache_hits}
             return Reply(200, "application/json", json.dumps(body, indent=2).encode())
         return error_reply(404, f"no such page: {path} (try /, /sparql or /queries)")
 
@@ -238,6 +240,7 @@ class Handler(BaseHTTPRequestHandler):
         if want_text:
             return Reply(200, "application/sparql-query; charset=utf-8", q.text.encode("utf-8"))
         formats = params.pop("format", []) + params.pop("output", [])
+        params.pop("results", None)  # SPARQLWrapper sends format, output and results
         bindings = {}
         for key, values in params.items():
             name = key.lstrip("?$")
@@ -318,7 +321,9 @@ class Handler(BaseHTTPRequestHandler):
             return Reply(303, "text/plain; charset=utf-8", b"see /\n", {"Location": "/"})
         if fmt is None:
             return error_reply(406, "the service description is offered as Turtle, N-Triples, JSON-LD or RDF/XML")
-        host = self.headers.get("Host") or "%s:%s" % self.server.server_address[:2]
+        host = self.headers.get("Host") or ""
+        if not re.fullmatch(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?", host):
+            host = "%s:%s" % self.server.server_address[:2]  # the client's Host header is not a safe IRI part
         sd = service_description(self.server.engine.dataset, f"http://{host}/sparql", self.server.config.allow_update)
         return Reply(200, f"{GRAPH_TYPES[fmt][0]}; charset=utf-8", sd.serialize(format=GRAPH_TYPES[fmt][1], encoding="utf-8"))
 
@@ -340,7 +345,7 @@ def make_server(ds, config: ServeConfig | None = None) -> KgHTTPServer:
     config = config or ServeConfig()
     if config.allow_update and not config.token:
         raise KgError("--allow-update needs a token (--token or $KG_SERVE_TOKEN)")
-    engine = Engine(ds, config.limits, config.workers)
+    engine = Engine(ds, config.limits, config.workers, cache_entries=config.cache_entries)
     try:
         return KgHTTPServer(config, engine)
     except OSError as exc:
@@ -396,7 +401,8 @@ def cmd_serve(args) -> int:
     limits = Limits(timeout=args.timeout, max_rows=args.max_rows, max_bytes=args.max_bytes,
                     memory=max(args.memory_mb, 0) << 20)
     config = ServeConfig(host=args.host, port=args.port, limits=limits, workers=args.workers,
-                         max_request_bytes=args.max_request_bytes, allow_update=args.allow_update, token=token)
+                         max_request_bytes=args.max_request_bytes, allow_update=args.allow_update, token=token,
+                         cache_entries=args.cache_entries)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"kg serve: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)
     serve(ds, config, args.port_file)
@@ -414,6 +420,8 @@ def register_cli(sub, common) -> None:
     s.add_argument("--max-request-bytes", type=int, default=1 << 20, help="largest request body accepted (default 1 MiB)")
     s.add_argument("--memory-mb", type=int, default=2048, help="memory a query worker may add (default 2048 MiB)")
     s.add_argument("--workers", type=int, default=4, help="queries run at once, each in its own process (default 4)")
+    s.add_argument("--cache-entries", type=int, default=256,
+                   help="answers kept for repeated identical requests (default 256; 0: no cache; an update clears it)")
     s.add_argument("--allow-update", action="store_true", help="accept SPARQL Update (in memory only) from holders of the token")
     s.add_argument("--token", help="the update token (better: $KG_SERVE_TOKEN; generated and printed if absent)")
     s.set_defaults(func=cmd_serve)

@@ -375,8 +375,17 @@ class _Worker:
 class Engine:
     """A pool of query workers over one dataset. Thread-safe."""
 
-    def __init__(self, ds: Dataset, limits: Limits | None = None, workers: int = 4, prestart: int | None = None):
+    def __init__(self, ds: Dataset, limits: Limits | None = None, workers: int = 4, prestart: int | None = None,
+                 cache_entries: int = 256, cache_bytes: int = 64 << 20):
         self.limits = limits or Limits()
+        # Answers to identical requests, for the current version of the dataset (an update clears it).
+        from collections import OrderedDict
+
+        self._cache: OrderedDict[str, Reply] = OrderedDict()
+        self._cache_size = 0
+        self.cache_entries = max(0, cache_entries)
+        self.cache_bytes = cache_bytes
+        self.cache_hits = 0
         self.max_workers = max(1, workers)
         self._ctx = multiprocessing.get_context("fork")
         self._ds = ds
@@ -431,7 +440,30 @@ class Engine:
             self._cond.notify()
 
     def run(self, job: dict, timeout: float | None = None) -> Reply:
-        """Run *job* in a worker; past *timeout* seconds the worker is killed."""
+        """Answer *job* from the cache, or run it in a worker (killed past *timeout* seconds)."""
+        if job.get("kind") != "query" or not self.cache_entries:
+            return self._run(job, timeout)
+        import json
+
+        with self._cond:
+            key = f"{self._generation}:{json.dumps(job, sort_keys=True)}"
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                self.cache_hits += 1
+                return hit
+        reply = self._run(job, timeout)
+        if reply.status == 200 and len(reply.body) <= self.cache_bytes // 4:
+            with self._cond:
+                if key.startswith(f"{self._generation}:") and key not in self._cache:
+                    self._cache[key] = reply
+                    self._cache_size += len(reply.body)
+                    while len(self._cache) > self.cache_entries or self._cache_size > self.cache_bytes:
+                        _, old = self._cache.popitem(last=False)
+                        self._cache_size -= len(old.body)
+        return reply
+
+    def _run(self, job: dict, timeout: float | None = None) -> Reply:
         timeout = self.limits.timeout if timeout is None else timeout
         start = time.monotonic()
         try:
@@ -457,7 +489,7 @@ class Engine:
         from .build import new_dataset
 
         with self._update_lock:
-            reply = self.run({"kind": "update", "text": text}, timeout)
+            reply = self._run({"kind": "update", "text": text}, timeout)
             if reply.status != 200:
                 return reply
             ds = new_dataset()
@@ -465,6 +497,8 @@ class Engine:
             with self._cond:
                 self._ds = ds
                 self._generation += 1
+                self._cache.clear()
+                self._cache_size = 0
                 stale, self._idle = self._idle, []
                 self._count -= len(stale)
             for w in stale:

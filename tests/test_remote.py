@@ -271,3 +271,12 @@ def test_push_fails_loudly_when_counts_differ(local, build_dir, tmp_path):
             other.stop()
     finally:
         server.stop()
+
+
+def test_kg_query_endpoint_timeout_is_a_clear_error(served):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    t0 = time.monotonic()
+    proc = run_kg("query", "--sparql", slow, "--endpoint", served.url, "--timeout", "1", timeout=60)
+    assert proc.returncode != 0
+    assert "did not answer within 1 s" in proc.stderr and "Traceback" not in proc.stderr
+    assert time.monotonic() - t0 < 15
