@@ -864,6 +864,9 @@ def cmd_explain(args) -> int:
         return 0
     tty = sys.stdout.isatty()
     mark = ("\033[1;33m", "\033[0m") if tty and not args.plain else ("«", "»")
+    if args.predicate is None and not args.full:
+        print(format_overview(exps, mark))
+        return 0
     chunks = []
     for e in exps:
         text = format_explanation(e, mark=mark)
@@ -871,6 +874,29 @@ def cmd_explain(args) -> int:
         chunks.append(text + ("\n" + summary if summary else ""))
     print("\n\n".join(chunks))
     return 0
+
+
+def format_overview(exps: list[Explanation], mark=("«", "»")) -> str:
+    """Everything about one subject, one fact per entry: stated facts with their best
+    quote, derived facts with their rules and the sentences they rest on."""
+    lines = []
+    stated = [e for e in exps if e.kind == "asserted"]
+    derived = [e for e in exps if e.kind != "asserted"]
+    if stated:
+        lines.append(f"stated ({len(stated)}):")
+        for e in stated:
+            lines.append(f"  {e.n3}  ({e.text})")
+            for q in e.best_quotes()[:1]:
+                lines += ["    " + ln for ln in format_quote(q, mark)]
+    if derived:
+        lines.append(f"derived ({len(derived)}):")
+        for e in derived:
+            facts = "; ".join(f"{f.text} [{', '.join(q.sentence_id for q in f.best_quotes() if q.sentence_id)}]"
+                              for f in e.supporting_facts())
+            lines.append(f"  {e.n3}  ({e.text})")
+            lines.append(f"    by {', '.join(e.rules()) or e.kind}" + (f" from: {facts}" if facts else " from ontology axioms"))
+    lines.append("(kg explain SUBJECT PREDICATE [OBJECT] shows one fact in full)")
+    return "\n".join(lines)
 
 
 def register_cli(sub, common) -> None:
@@ -886,4 +912,5 @@ def register_cli(sub, common) -> None:
     e.add_argument("object", nargs="?", help="a label, prefix:name, <iri> or literal value")
     e.add_argument("--format", choices=["text", "json"], default="text")
     e.add_argument("--plain", action="store_true", help="mark quotes with «» even on a terminal")
+    e.add_argument("--full", action="store_true", help="with a subject only: show every fact in full")
     e.set_defaults(func=cmd_explain)

@@ -385,6 +385,7 @@ def node_details(ds: Dataset, net: Network, explainer: Explainer) -> dict:
                   for q in explainer.quotes(n.iri) if not q.is_citation]
         facts = [{"text": e.label, "inferred": e.inferred, "note": e.note,
                   "other": net.nodes[e.o].label if e.s == n.iri else net.nodes[e.s].label,
+                  "other_id": _id(e.o) if e.s == n.iri else _id(e.s),
                   "out": e.s == n.iri}
                  for e in net.edges if n.iri in (e.s, e.o)]
         out[_id(n.iri)] = {"label": n.label, "iri": str(n.iri), "category": n.category, "quotes": quotes, "facts": facts}
@@ -415,7 +416,12 @@ function show(id) {{
   h += '<h4>Relations</h4><ul>';
   for (const f of d.facts) h += `<li class="${{f.inferred ? 'inferred' : ''}}">${{f.out ? '' : esc(f.other) + ' — '}}${{esc(f.text)}}${{f.out ? ' — ' + esc(f.other) : ''}}${{f.inferred ? ' (inferred)' : ''}}<br><small>${{esc(f.note)}}</small></li>`;
   document.getElementById('info').innerHTML = h + '</ul>';
-  document.querySelectorAll('g.node').forEach(n => n.classList.toggle('dim', n.id !== id && !DATA[id].facts.length));
+  const near = new Set([id, ...d.facts.map(f => f.other_id)]);
+  document.querySelectorAll('g.node').forEach(n => n.classList.toggle('dim', DATA[n.id] !== undefined && !near.has(n.id)));
+  document.querySelectorAll('g.edge').forEach(e => {{
+    const t = e.querySelector('title'); const ends = t ? t.textContent.split('->') : [];
+    e.classList.toggle('dim', ends.length === 2 && ends[0] !== id && ends[1] !== id);
+  }});
 }}
 document.querySelectorAll('g.node').forEach(n => n.addEventListener('click', () => show(n.id)));
 </script></body></html>

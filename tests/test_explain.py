@@ -204,3 +204,12 @@ def test_cli_user_errors_are_one_line(build_dir):
     proc = run_kg("explain", "Atlantis", "--build-dir", str(build_dir))
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr and "Atlantis" in proc.stderr
+
+
+def test_cli_subject_overview(build_dir):
+    proc = run_kg("explain", "Turkey", "--build-dir", str(build_dir))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "stated (" in out and "derived (" in out
+    assert "dkgr:Turkey dkg:risksSanctionsUnder dkgr:CAATSA" in out
+    assert "Turkey's S-400 purchases — buyer — Turkey [s10]" in out

@@ -1,0 +1,126 @@
+"""`kg docs`: the static site holds every page, and its internal links all resolve."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from kg.docs import build_site, question_file
+from kg.queries import named_queries
+
+from conftest import run_kg
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("href", "src"):
+            if a.get(key):
+                self.links.append(a[key])
+        for key in ("id", "name"):
+            if a.get(key):
+                self.ids.add(a[key])
+
+
+def _parse(path: Path) -> _Links:
+    p = _Links()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+@pytest.fixture(scope="module")
+def site(dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    build_site(dataset, out)
+    return out
+
+
+def test_site_has_every_page(site):
+    names = {p.name for p in site.iterdir()}
+    assert {"index.html", "ontology.html", "shapes.html", "article.html", "pictures.html", "network.svg",
+            "timeline.svg", "network.html", "style.css"} <= names
+    for slug in named_queries():
+        assert question_file(slug) in names
+
+
+def test_no_broken_internal_links(site):
+    pages = {p.name: _parse(p) for p in site.glob("*.html")}
+    broken = []
+    checked = 0
+    for name, parsed in pages.items():
+        for link in parsed.links:
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https", "mailto", "data") or link.startswith("//"):
+                continue
+            target = unquote(parts.path) or name
+            if not (site / target).is_file():
+                broken.append(f"{name}: {link} (no file)")
+                continue
+            if parts.fragment and target.endswith(".html"):
+                if parts.fragment not in pages[target].ids:
+                    broken.append(f"{name}: {link} (no anchor)")
+            checked += 1
+    assert broken == []
+    assert checked > 100
+
+
+def test_every_page_is_reachable_from_the_index(site):
+    seen, todo = set(), ["index.html"]
+    while todo:
+        name = todo.pop()
+        if name in seen or not name.endswith(".html"):
+            seen.add(name)
+            continue
+        seen.add(name)
+        for link in _parse(site / name).links:
+            parts = urlsplit(link)
+            if not parts.scheme and parts.path and (site / parts.path).is_file():
+                todo.append(parts.path)
+    assert {p.name for p in site.glob("*.html")} <= seen
+    assert {"network.svg", "timeline.svg"} <= seen
+
+
+def test_article_page_anchors_each_sentence_once(site):
+    page = (site / "article.html").read_text(encoding="utf-8")
+    for n in range(1, 14):
+        assert page.count(f'id="s{n:02d}"') == 1, n
+    assert "(repeats <a href=\"#s01\">s01</a>)" in page
+
+
+def test_question_page_shows_sparql_answers_and_sentences(site):
+    page = (site / question_file("who-risks-caatsa-for-s400")).read_text(encoding="utf-8")
+    assert "Who risks CAATSA sanctions for buying the S-400?" in page
+    assert "dkg:risksSanctionsUnder" in page  # the SPARQL
+    assert "India" in page and "Turkey" in page  # the answer table
+    assert "prp-spo2" in page  # the derivation of the risk
+    assert '<a href="article.html#s03">s03</a>' in page and '<a href="article.html#s06">s06</a>' in page
+    assert "<mark>the five Russian S-400s that India is contracted to buy" in page
+
+
+def test_ontology_reference_is_offline_and_complete(site):
+    page = (site / "ontology.html").read_text(encoding="utf-8")
+    for term in ("risks sanctions under", "arms contract", "sanctions risk bearer", "response status"):
+        assert term in page.lower()
+    assert "<script src=\"http" not in page and 'rel="stylesheet" href="http' not in page
+
+
+def test_pictures_parse(site):
+    for name in ("network.svg", "timeline.svg"):
+        root = ET.parse(site / name).getroot()
+        assert root.tag.endswith("svg")
+
+
+def test_cli_writes_the_site(build_dir, tmp_path):
+    out = tmp_path / "site"
+    proc = run_kg("docs", "-o", str(out), "--build-dir", str(build_dir))
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "index.html").is_file() and (out / "ontology.html").is_file()
