@@ -39,6 +39,7 @@ from .errors import KgError
 from .server_engine import GRAPH_TYPES, Engine, Limits, Reply, error_reply, negotiate, service_description
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+_DRAIN_LIMIT = 16 << 20  # oversized bodies up to this size are read and dropped before the 413
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8"}
 
@@ -158,6 +159,14 @@ class Handler(BaseHTTPRequestHandler):
         if n < 0:
             raise BadRequest(400, "bad Content-Length")
         if n > self.server.config.max_request_bytes:
+            if n <= _DRAIN_LIMIT:
+                # Read and drop it, so the client, still sending, gets the 413 rather than a broken pipe.
+                left = n
+                while left > 0:
+                    chunk = self.rfile.read(min(left, 1 << 16))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
             raise BadRequest(413, f"request body too large: {n} bytes, the limit is {self.server.config.max_request_bytes}")
         data = self.rfile.read(n)
         if len(data) < n:
