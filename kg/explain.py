@@ -633,18 +633,26 @@ def resolve(ds: Dataset, subject: str, predicate: str | None = None, obj: str | 
         p = RDF.type if predicate.strip() in ("a", "rdf:type", "type") else _property(ds, predicate)
     o = None
     if obj is not None:
+        problem = None
         try:
             o = to_term(ds, obj)
-        except KgError:
-            o = None
+        except KgError as exc:
+            problem = exc
         if o is None or not any(ds.triples((s, p, o))):
-            literal = [v for v in ds.objects(s, p) if isinstance(v, Literal) and str(v) == obj.strip()]
-            if literal:
-                o = literal[0]
+            # the value may be a literal, or an ambiguous label that only one reading fits
+            fits = [v for v in ds.objects(s, p) if str(v) == obj.strip() or obj.strip().lower() in
+                    (n.lower() for n in _labels(ds, v))]
+            if len(set(fits)) == 1:
+                o = fits[0]
             elif o is None:
-                raise KgError(f"nothing is labelled {obj!r}, and {_n3(s)} has no such value"
-                              + (f" of {_n3(p)}" if p is not None else ""))
+                raise problem or KgError(f"nothing is labelled {obj!r}")
     return s, p, o
+
+
+def _labels(ds: Dataset, term) -> list[str]:
+    if isinstance(term, Literal):
+        return []
+    return [str(v) for pred in (RDFS.label, SKOS_ALT) for v in ds.objects(term, pred)]
 
 
 def _property(ds: Dataset, text: str):
@@ -652,7 +660,8 @@ def _property(ds: Dataset, text: str):
     from .queries import to_term
 
     text = text.strip()
-    if text.startswith("<") or ":" in text.split(" ")[0] and not text.startswith("http"):
+    prefix = text.split(":", 1)[0]
+    if text.startswith(("<", "http://", "https://")) or (":" in text and " " not in text and prefix in PREFIXES):
         return to_term(ds, text)
     rows = list(ds.query(
         "SELECT DISTINCT ?p WHERE { ?p rdfs:label ?l . ?p a ?k . "

@@ -213,3 +213,18 @@ def test_cli_subject_overview(build_dir):
     assert "stated (" in out and "derived (" in out
     assert "dkgr:Turkey dkg:risksSanctionsUnder dkgr:CAATSA" in out
     assert "Turkey's S-400 purchases — buyer — Turkey [s10]" in out
+
+
+@pytest.mark.parametrize("prop", ["buyer", "dkg:buyer", "https://w3id.org/defence-kg/ontology#buyer",
+                                  "<https://w3id.org/defence-kg/ontology#buyer>", "buyer"])
+def test_predicate_by_label_prefix_or_iri(dataset, prop):
+    from kg.explain import resolve
+
+    s, p, o = resolve(dataset, "India's 2018 contract for five S-400s from Russia", prop, "New Delhi")
+    assert (s, p) == (R["contract-india-russia-s400-2018"], DKG.buyer)
+    assert o == R.India  # "New Delhi" is India's alternative label
+
+
+def test_literal_object(dataset):
+    exps = explain(dataset, "dkgr:contract-india-russia-s400-2018", "quantity", "5")
+    assert len(exps) == 1 and exps[0].best_quotes()[0].sentence_id == "s03"
