@@ -52,6 +52,7 @@ class ServeConfig:
     workers: int = 4
     max_request_bytes: int = 1 << 20
     cache_entries: int = 256
+    cors: bool = False             # let pages from any origin (a hosted YASGUI) query it
     allow_update: bool = False
     token: str | None = None
     log: object = None  # a text stream for the request log (default stderr)
@@ -133,6 +134,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(reply.body)))
             for k, v in reply.headers.items():
                 self.send_header(k, v)
+            if self.server.config.cors:
+                self.send_header("Access-Control-Allow-Origin", "*")
             if reply.status >= 400 and reply.status not in (404, 406):
                 self.close_connection = True
             if self.close_connection:
@@ -186,6 +189,15 @@ class Handler(BaseHTTPRequestHandler):
         self._send(reply)
 
     do_GET = do_POST = do_HEAD = _dispatch
+
+    def do_OPTIONS(self):
+        self._t0 = time.perf_counter()
+        headers = {"Allow": "GET, HEAD, POST, OPTIONS"}
+        if self.server.config.cors:
+            headers.update({"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                            "Access-Control-Allow-Headers": "Accept, Content-Type, Authorization",
+                            "Access-Control-Max-Age": "600"})
+        self._send(Reply(204, "text/plain; charset=utf-8", b"", headers))
 
     def do_PUT(self):
         self._t0 = time.perf_counter()
@@ -411,7 +423,7 @@ def cmd_serve(args) -> int:
                     memory=max(args.memory_mb, 0) << 20)
     config = ServeConfig(host=args.host, port=args.port, limits=limits, workers=args.workers,
                          max_request_bytes=args.max_request_bytes, allow_update=args.allow_update, token=token,
-                         cache_entries=args.cache_entries)
+                         cache_entries=args.cache_entries, cors=args.cors)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"kg serve: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)
     serve(ds, config, args.port_file)
@@ -431,6 +443,7 @@ def register_cli(sub, common) -> None:
     s.add_argument("--workers", type=int, default=4, help="queries run at once, each in its own process (default 4)")
     s.add_argument("--cache-entries", type=int, default=256,
                    help="answers kept for repeated identical requests (default 256; 0: no cache; an update clears it)")
+    s.add_argument("--cors", action="store_true", help="allow queries from web pages of any origin (e.g. a hosted YASGUI)")
     s.add_argument("--allow-update", action="store_true", help="accept SPARQL Update (in memory only) from holders of the token")
     s.add_argument("--token", help="the update token (better: $KG_SERVE_TOKEN; generated and printed if absent)")
     s.set_defaults(func=cmd_serve)

@@ -21,7 +21,7 @@ from rdflib import Graph, URIRef
 from kg.namespace import GRAPHS
 from kg.queries import format_result, named_queries, run, to_term
 from kg.remote import Auth, normalise_rows, run_remote
-from servers import HOST, free_port, start_kg_serve
+from servers import HOST, start_kg_serve
 
 ASK_ALL = "ASK { ?s ?p ?o }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -365,7 +365,7 @@ def test_updates_need_allow_update_and_the_token(server, build_dir, tmp_path):
 
 @pytest.fixture(scope="module")
 def quick_timeout_server(build_dir, tmp_path_factory):
-    s = start_kg_serve(build_dir, tmp_path_factory.mktemp("serve-timeout"), "--timeout", "6", "--workers", "3")
+    s = start_kg_serve(build_dir, tmp_path_factory.mktemp("serve-timeout"), "--timeout", "6", "--workers", "3", "--cors")
     yield s
     s.stop()
 
@@ -490,3 +490,13 @@ def test_port_in_use_is_a_clear_error(server, build_dir):
     proc = run_kg("serve", "--port", str(server.extra["port"]), "--build-dir", str(build_dir), timeout=120)
     assert proc.returncode != 0
     assert "cannot listen" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cors_only_when_asked(server, quick_timeout_server):
+    status, headers, _ = sparql_get(server, ASK_ALL)
+    assert "Access-Control-Allow-Origin" not in headers
+    status, headers, _ = sparql_get(quick_timeout_server, ASK_ALL)
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, _ = http("OPTIONS", quick_timeout_server.url, headers={
+        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST"})
+    assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
