@@ -43,10 +43,14 @@ def _dataset(args):
 
 
 def cmd_build(args) -> int:
+    from .backend import cmd_build as build_backend, drop_store, engine_for
     from .build import build, write_outputs
 
-    result = build(engine=args.engine, validate=not args.no_validate)
+    if args.backend == "oxigraph" or args.input:
+        return build_backend(args, _build_dir(args))
+    result = build(engine=engine_for(args), validate=not args.no_validate)
     write_outputs(result, _build_dir(args))
+    drop_store(_build_dir(args))  # a store of an earlier `--backend oxigraph` build is stale now
     print(result.summary())
     return 0
 
@@ -66,7 +70,10 @@ def cmd_query(args) -> int:
         from .remote import query_remote_cli
 
         return query_remote_cli(args, query)
-    ds = _dataset(args)
+    from .backend import StoreView, store_for_query
+
+    store = store_for_query(args.backend, _build_dir(args))  # the persistent store of the build, if any
+    ds = StoreView(store) if store is not None else _dataset(args)
     bindings = {}
     for item in args.bind or []:
         name, eq, value = item.partition("=")
@@ -81,7 +88,10 @@ def cmd_query(args) -> int:
         if name not in bindings and example:
             print(f"kg: {query.slug}: no --bind {name}=...; using the example {example}", file=sys.stderr)
             bindings[name] = to_term(ds, example)
-    result = run(ds, query.text, bindings, source=str(query.path))
+    if store is not None:
+        result = ds.run(query.text, bindings, source=str(query.path))
+    else:
+        result = run(ds, query.text, bindings, source=str(query.path))
     print(format_result(result, args.format, ds))
     return 0
 
@@ -163,7 +173,13 @@ def cmd_validate(args) -> int:
 def make_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--build-dir", metavar="DIR", help="where `kg build` writes and others read (default: ./build or $KG_BUILD_DIR)")
-    common.add_argument("--engine", default="owlrl", help="reasoning engine (default: owlrl)")
+    from .backend import BACKENDS, EngineOption
+
+    common.add_argument("--engine", default="owlrl", action=EngineOption,
+                        help="reasoning engine: owlrl or native (default: owlrl; native with --backend oxigraph)")
+    common.add_argument("--backend", choices=BACKENDS, default=None,
+                        help="rdflib (the reference, default for build) or oxigraph (fast; keeps a store in the build "
+                             "folder that `kg query` then reads)")
 
     p = argparse.ArgumentParser(prog="kg", description="defence-kg: a knowledge graph of US–India–Russia defence relations.")
     p.add_argument("--version", action="version", version=f"kg {__version__}")
@@ -171,6 +187,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", parents=[common], help="compile, reason, validate and write the graph")
     b.add_argument("--no-validate", action="store_true", help="skip the violation checks")
+    b.add_argument("--input", metavar="FILE",
+                   help="build from an N-Quads/TriG file of asserted and provenance graphs (e.g. from `kg synth`) "
+                        "instead of the article folders")
     b.set_defaults(func=cmd_build)
 
     q = sub.add_parser("query", parents=[common], help="run a named question, a .rq file, or --sparql TEXT")

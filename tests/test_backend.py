@@ -1,0 +1,163 @@
+"""The Oxigraph backend against the rdflib reference: same graphs, same rows, same checks."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
+
+from kg import backend
+from kg.namespace import GRAPH_INFERRED, GRAPHS
+from kg.queries import check_queries, named_queries, run, shorten
+
+from conftest import run_kg
+
+
+@pytest.fixture(scope="module")
+def ox_build():
+    """The article graph built on Oxigraph with the native reasoner."""
+    return backend.build(engine="native")
+
+
+def _value(term):
+    """A term as compared across backends: Oxigraph keeps numbers by value (xsd:integer)."""
+    if isinstance(term, Literal) and isinstance(term.toPython(), int) and not isinstance(term.toPython(), bool):
+        return ("int", int(term.toPython()))
+    return term
+
+
+def rows(result) -> list:
+    return sorted(tuple(_value(t) for t in row) for row in result)
+
+
+def test_same_graphs_as_the_reference(ox_build, reference_build):
+    o = backend.ox()
+    for g in GRAPHS:
+        ours = {tuple(_value(backend.from_ox(t)) for t in (q.subject, q.predicate, q.object))
+                for q in ox_build.store.quads_for_pattern(None, None, None, o.NamedNode(str(g)))}
+        ref = {tuple(_value(t) for t in triple) for triple in reference_build.dataset.graph(g)}
+        assert ours == ref, f"{g}: {len(ours - ref)} extra, {len(ref - ours)} missing"
+    assert ox_build.inferred == len(reference_build.dataset.graph(GRAPH_INFERRED))
+
+
+@pytest.mark.parametrize("slug", sorted(named_queries()))
+def test_every_competency_query_gives_identical_rows(slug, ox_build, reference_build):
+    q = named_queries()[slug]
+    bindings = {}
+    view = backend.StoreView(ox_build.store)
+    from kg.queries import to_term
+
+    for name, value in q.params.items():
+        bindings[name] = to_term(reference_build.dataset, value)
+        assert to_term(view, value) == bindings[name]
+    ref = run(reference_build.dataset, q.text, bindings, source=slug)
+    ours = backend.run(ox_build.store, q.text, bindings, source=slug)
+    assert ours.type == ref.type
+    if ref.type in ("CONSTRUCT", "DESCRIBE"):
+        assert isomorphic(ours.graph, ref.graph)
+    elif ref.type == "ASK":
+        assert ours.askAnswer == ref.askAnswer
+    else:
+        assert [str(v) for v in ours.vars] == [str(v) for v in ref.vars]
+        assert rows(ours) == rows(ref)
+        assert sorted(tuple(shorten(t) for t in r) for r in ours) == sorted(tuple(shorten(t) for t in r) for r in ref)
+
+
+def test_checks_agree_and_find_injected_faults(ox_build, reference_build):
+    assert backend.validate_store(ox_build.store) == []
+    o = backend.ox()
+    dkg, g = "https://w3id.org/defence-kg/ontology#", o.NamedNode(backend.G_ASSERTED)
+    store = backend.open_store()
+    store.extend(ox_build.store.quads_for_pattern(None, None, None, None))
+    bad = o.NamedNode("https://w3id.org/defence-kg/resource/offer-bad")
+    store.add(o.Quad(bad, o.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), o.NamedNode(dkg + "Offer"), g))
+    store.add(o.Quad(o.NamedNode("https://w3id.org/defence-kg/resource/India"), o.NamedNode(dkg + "position"),
+                     o.Literal("-3", datatype=o.NamedNode("http://www.w3.org/2001/XMLSchema#integer")), g))
+    found = {(v.check, v.resource) for v in backend.validate_store(store)}
+    assert ("offer-status-violation", "dkgr:offer-bad") in found
+    assert ("missing-provenance-violation", "dkgr:offer-bad") in found
+    assert any(c.startswith("datatype-range") and r == "dkgr:India" for c, r in found)
+    # the same faults, on the rdflib route
+    from rdflib import Dataset
+
+    from kg.checks import run_checks
+    from kg.namespace import GRAPH_ASSERTED
+
+    copy = Dataset(default_union=True)
+    for gr in GRAPHS:
+        for t in reference_build.dataset.graph(gr):
+            copy.graph(gr).add(t)
+    for q in store.quads_for_pattern(bad, None, None, g):
+        copy.graph(GRAPH_ASSERTED).add(tuple(backend.from_ox(x) for x in (q.subject, q.predicate, q.object)))
+    ref = {(v.check, v.resource) for v in run_checks(copy)}
+    assert {("offer-status-violation", "dkgr:offer-bad"), ("missing-provenance-violation", "dkgr:offer-bad")} <= ref
+    assert len(check_queries()) > 1
+
+
+def test_cli_build_and_query_on_oxigraph(tmp_path):
+    out = tmp_path / "b"
+    proc = run_kg("build", "--backend", "oxigraph", "--build-dir", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "(oxigraph, native)" in proc.stdout
+    assert (out / "oxigraph").is_dir() and (out / "defence-kg.nq").is_file()
+    fast = run_kg("query", "who-risks-caatsa-for-s400", "--format", "csv", "--build-dir", str(out))
+    slow = run_kg("query", "who-risks-caatsa-for-s400", "--format", "csv", "--build-dir", str(out), "--backend", "rdflib")
+    assert fast.returncode == 0 and slow.returncode == 0, fast.stderr + slow.stderr
+    assert fast.stdout == slow.stdout and "dkgr:India" not in fast.stdout and "India" in fast.stdout
+    bound = run_kg("query", "--sparql", "SELECT ?l WHERE { ?x rdfs:label ?l }", "--bind", "x=India",
+                   "--format", "csv", "--build-dir", str(out))
+    assert bound.returncode == 0, bound.stderr
+    assert bound.stdout.split() == ["l", "India"]
+
+
+def test_oxigraph_outputs_equal_the_rdflib_outputs(tmp_path, reference_build, ox_build):
+    from kg.build import NQUADS_NAME, TURTLE_NAME, write_outputs
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_outputs(reference_build, a)
+    backend.write_outputs(ox_build, b)
+    for name in (NQUADS_NAME, TURTLE_NAME):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_build_from_a_synthetic_file_on_both_backends(tmp_path):
+    from rdflib import Dataset
+
+    from kg.synth import generate
+
+    src = tmp_path / "s.nq"
+    with open(src, "w", encoding="utf-8") as fh:
+        generate(fh, articles=2, seed=3)
+    ours = backend.build(src, engine="native", store_path=tmp_path / "store")
+    ref = backend.build_rdflib_file(src, engine="owlrl", validate=False)  # pySHACL is slow; validated below
+    o = backend.ox()
+    inf = {tuple(backend.from_ox(t) for t in (q.subject, q.predicate, q.object))
+           for q in ours.store.quads_for_pattern(None, None, None, o.NamedNode(backend.G_INFERRED))}
+    assert inf == set(ref.dataset.graph(GRAPH_INFERRED)) and inf
+    backend.write_outputs(ours, tmp_path / "out")
+    written, expected = Dataset(), Dataset()
+    written.parse(tmp_path / "out" / "defence-kg.nq", format="nquads")
+    for g in GRAPHS:
+        for t in ref.dataset.graph(g):
+            expected.graph(g).add(t)
+    for g in GRAPHS:  # datatypes kept, e.g. xsd:nonNegativeInteger; only the ontology has blank nodes (lists)
+        same = isomorphic if g == GRAPHS[0] else (lambda a, b: set(a) == set(b))
+        assert same(written.graph(g), expected.graph(g)), g
+    turtle = Graph().parse(tmp_path / "out" / "defence-kg.ttl")
+    assert len(turtle) == len({t for g in GRAPHS for t in expected.graph(g)})
+
+
+def test_unknown_input_is_a_user_error(tmp_path):
+    bad = tmp_path / "x.nq"
+    bad.write_text("<a> <b> .\n")
+    with pytest.raises(backend.KgError):
+        backend.build(bad)
+    stray = tmp_path / "y.nq"
+    stray.write_text("<http://a> <http://b> <http://c> <http://other-graph> .\n")
+    with pytest.raises(backend.KgError, match="asserted and provenance"):
+        backend.build(stray)
+    proc = run_kg("build", "--backend", "oxigraph", "--input", str(tmp_path / "missing.nq"),
+                  "--build-dir", str(tmp_path / "o"))
+    assert proc.returncode != 0 and "no such" in proc.stderr and "Traceback" not in proc.stderr
