@@ -112,6 +112,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "docs" / "benchmark.md"), help="the Markdown report")
     ap.add_argument("--json", default=None, help="also write the raw measurements here")
     ap.add_argument("--render", metavar="JSON", help="only render the report from saved measurements")
+    ap.add_argument("--backends", default="oxigraph,rdflib", help="which backends to run (default: both)")
+    ap.add_argument("--merge", metavar="JSON", help="start from saved measurements (e.g. the reference's) and add to them")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     if args.render:
@@ -126,11 +128,14 @@ def main(argv=None) -> int:
     data.mkdir(parents=True, exist_ok=True)
 
     results: dict = {}
+    if args.merge:
+        results = {int(k): v for k, v in json.loads(Path(args.merge).read_text()).items()}
     for size in sizes:
         src = synth_file(data, size)
         actual = asserted_triples(src)
-        results[size] = {"file": str(src), "asserted": actual, "oxigraph": {}, "rdflib": {}}
-        for backend in ("oxigraph", "rdflib"):
+        results.setdefault(size, {"file": str(src), "asserted": actual, "oxigraph": {}, "rdflib": {}})
+        for backend in args.backends.split(","):
+            results[size][backend] = {}
             work = data / f"work-{backend}-{label(size)}"
             for step in BUILD_STEPS + ("query",):
                 prev = results[size][backend]
@@ -157,7 +162,7 @@ def main(argv=None) -> int:
                       f"wall {r['wall']:.1f} s)", file=sys.stderr, flush=True)
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=1, default=str))
-    report = render(results, sizes, args)
+    report = render(results, sorted(results), args)
     Path(args.out).write_text(report, encoding="utf-8")
     print(report)
     return 0

@@ -27,6 +27,7 @@ from .errors import KgError
 from .shacl import SH, _path_text, _short, load_shapes
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RDFS_SCO = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _KNOWN = {SH[n] for n in (
     "targetClass", "targetSubjectsOf", "property", "path", "minCount", "maxCount", "class", "datatype",
     "minInclusive", "minLength", "or", "node", "qualifiedValueShape", "qualifiedMinCount", "message", "name",
@@ -108,7 +109,8 @@ class _Compiler:
             parts.append(self.datatype_ok(v, dt))
         cls = self.g.value(shape, SH["class"])
         if cls is not None:
-            parts.append(f"EXISTS {{ {v} <{RDF.type}>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{cls}> }}")
+            t = self.var("t")
+            parts.append(f"EXISTS {{ {v} <{RDF.type}> {t} FILTER EXISTS {{ {t} <{RDFS_SCO}>* <{cls}> }} }}")
         mi = self.g.value(shape, SH.minInclusive)
         if mi is not None:
             parts.append(f"({v} >= {self.term(mi)})")
@@ -129,23 +131,52 @@ class _Compiler:
             parts.append(self.property_ok(ps, x))
         return "(" + " && ".join(parts) + ")"
 
+    def ex(self, x: str, path, cond) -> str:
+        """Some value of *path* from *x* satisfies ``cond(var)``: nested one-pattern EXISTS.
+
+        Oxigraph pushes the outer binding into an EXISTS of one triple pattern, but not into
+        a group of several (or a path), which it evaluates in full for every row; nesting keeps
+        every check a lookup.
+        """
+        if isinstance(path, URIRef):
+            v = self.var()
+            c = cond(v)
+            return f"EXISTS {{ {x} <{path}> {v} " + (f"FILTER({c}) " if c != "true" else "") + "}"
+        inv = self.g.value(path, SH.inversePath)
+        if inv is not None:
+            if not isinstance(inv, URIRef):
+                raise KgError("SHACL as SPARQL: only the inverse of an IRI is supported")
+            v = self.var()
+            c = cond(v)
+            return f"EXISTS {{ {v} <{inv}> {x} " + (f"FILTER({c}) " if c != "true" else "") + "}"
+        alt = self.g.value(path, SH.alternativePath)
+        if alt is not None:
+            return "(" + " || ".join(self.ex(x, p, cond) for p in self.items(alt)) + ")"
+        seq = self.items(path)
+        if not seq:
+            raise KgError(f"shapes: unsupported path {path}")
+
+        def step(i):
+            if i == len(seq) - 1:
+                return lambda v: cond(v)
+            return lambda v: self.ex(v, seq[i + 1], step(i + 1))
+
+        return self.ex(x, seq[0], step(0))
+
     def property_ok(self, ps, x: str) -> str:
         self.check_known(ps)
-        path = self.path(self.g.value(ps, SH.path))
+        path = self.g.value(ps, SH.path)
         parts = []
         if self.g.value(ps, SH.minCount) is not None:
-            parts.append(f"EXISTS {{ {x} {path} {self.var()} }}")
+            parts.append(self.ex(x, path, lambda v: "true"))
         if self.g.value(ps, SH.maxCount) is not None:
-            a, b = self.var(), self.var()
-            parts.append(f"NOT EXISTS {{ {x} {path} {a} , {b} . FILTER(!sameTerm({a}, {b})) }}")
+            parts.append("!" + self.ex(x, path, lambda a: self.ex(x, path, lambda b: f"!sameTerm({a}, {b})")))
         q = self.g.value(ps, SH.qualifiedValueShape)
         if q is not None:
-            v = self.var()
-            parts.append(f"EXISTS {{ {x} {path} {v} . FILTER({self.conforms(q, v)}) }}")
-        v = self.var()
-        each = self.value_ok(ps, v)
-        if each != "true":
-            parts.append(f"NOT EXISTS {{ {x} {path} {v} . FILTER(!({each})) }}")
+            parts.append(self.ex(x, path, lambda v: self.conforms(q, v)))
+        probe = self.value_ok(ps, "?probe")
+        if probe != "true":
+            parts.append("!" + self.ex(x, path, lambda v: f"!({self.value_ok(ps, v)})"))
         return "(" + " && ".join(parts) + ")" if parts else "true"
 
     # --- top-level constraints, one query each ------------------------------------------------
@@ -170,12 +201,13 @@ class _Compiler:
             path_node = self.g.value(ps, SH.path)
             path = self.path(path_node)
             if self.g.value(ps, SH.minCount) is not None:
-                out.append((ps, path_node, f"{focus} FILTER NOT EXISTS {{ ?focus {path} [] }}"))
+                out.append((ps, path_node, f"{focus} FILTER(!{self.ex('?focus', path_node, lambda v: 'true')})"))
             if self.g.value(ps, SH.maxCount) is not None:
-                out.append((ps, path_node, f"{focus} FILTER EXISTS {{ ?focus {path} ?a , ?b . FILTER(!sameTerm(?a, ?b)) }}"))
+                two = self.ex("?focus", path_node, lambda a: self.ex("?focus", path_node, lambda b: f"!sameTerm({a}, {b})"))
+                out.append((ps, path_node, f"{focus} FILTER({two})"))
             q = self.g.value(ps, SH.qualifiedValueShape)
             if q is not None:
-                out.append((ps, path_node, f"{focus} FILTER NOT EXISTS {{ ?focus {path} ?q . FILTER({self.conforms(q, '?q')}) }}"))
+                out.append((ps, path_node, f"{focus} FILTER(!{self.ex('?focus', path_node, lambda v: self.conforms(q, v))})"))
             each = self.value_ok(ps, "?value")
             if each != "true":
                 out.append((ps, path_node, f"{focus} ?focus {path} ?value . FILTER(!({each}))"))

@@ -45,15 +45,15 @@ SELECT ?exact ?start ?end ?sstart ?text WHERE { GRAPH dkgg:provenance {
 
 
 def test_every_quote_is_at_its_offsets_in_its_sentence():
-    from kg.queries import run
+    from kg import backend
 
-    ds = Dataset(default_union=True)
-    ds.parse(data=make(2, 9), format="nquads")
-    rows = list(run(ds, SHAPE))
+    store = backend.open_store()
+    store.load(make(2, 9).encode("utf-8"), backend.ox().RdfFormat.N_QUADS)
+    rows = list(backend.select(store, SHAPE))
     assert len(rows) > 100
-    for exact, start, end, sstart, text in rows:
-        a, b = int(start) - int(sstart), int(end) - int(sstart)
-        assert str(text)[a:b] == str(exact)
+    for r in rows:
+        a, b = int(r["start"].value) - int(r["sstart"].value), int(r["end"].value) - int(r["sstart"].value)
+        assert r["text"].value[a:b] == r["exact"].value
 
 
 def test_synthetic_graph_passes_the_checks_and_reasons_like_the_article():
