@@ -214,3 +214,29 @@ def test_wheel_carries_ontology_queries_and_articles(tmp_path):
                           cwd=elsewhere, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "resource/India" in proc.stdout and "resource/Turkey" in proc.stdout
+
+
+def test_sentences_lists_the_index_and_marks_the_repeat():
+    proc = run_kg("sentences", "2019-06-us-india-s400")
+    assert proc.returncode == 0, proc.stderr
+    assert "s02 [269:536] p2  (repeats s01; cite s01)" in proc.stdout
+    assert "s13 [3034:3176] p8" in proc.stdout
+    bad = run_kg("sentences", "no-such-article")
+    assert_user_error(bad, "unknown article 'no-such-article'")
+
+
+def test_query_reads_the_build_and_does_not_reason_again(build_dir, tmp_path):
+    """`kg query` answers from the built files: drop a derived triple there and it is gone."""
+    import shutil as _sh
+
+    copy = tmp_path / "build"
+    _sh.copytree(build_dir, copy)
+    for stale in copy.glob("*.oxigraph"):
+        _sh.rmtree(stale) if stale.is_dir() else stale.unlink()
+    nq = copy / "defence-kg.nq"
+    lines = [l for l in nq.read_text(encoding="utf-8").splitlines()
+             if not (l.startswith("<https://w3id.org/defence-kg/resource/India> <https://w3id.org/defence-kg/ontology#risksSanctionsUnder>"))]
+    nq.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = run_kg("query", HEADLINE, "--format", "csv", "--build-dir", str(copy), "--backend", "rdflib")
+    assert proc.returncode == 0, proc.stderr
+    assert "resource/India" not in proc.stdout and "resource/Turkey" in proc.stdout
