@@ -159,36 +159,28 @@ class Explanation:
     def is_axiom(self) -> bool:
         return self.kind == "axiom" or (self.triple[1] in SCHEMA_PREDICATES)
 
+    def _leaves(self, kind: str) -> list["Explanation"]:
+        """The leaves of this explanation tree of the given *kind*, in order, without repeats."""
+        out, seen = [], set()
+
+        def walk(e: Explanation):
+            if e.kind == kind:
+                if e.triple not in seen:
+                    seen.add(e.triple)
+                    out.append(e)
+                return
+            for p in e.premises:
+                walk(p)
+
+        walk(self)
+        return out
+
     def supporting_facts(self) -> list["Explanation"]:
         """The asserted facts the explanation rests on (itself, if asserted), without repeats."""
-        out, seen = [], set()
-
-        def walk(e: Explanation):
-            if e.kind == "asserted":
-                if e.triple not in seen:
-                    seen.add(e.triple)
-                    out.append(e)
-                return
-            for p in e.premises:
-                walk(p)
-
-        walk(self)
-        return out
+        return self._leaves("asserted")
 
     def axioms(self) -> list["Explanation"]:
-        out, seen = [], set()
-
-        def walk(e: Explanation):
-            if e.kind == "axiom":
-                if e.triple not in seen:
-                    seen.add(e.triple)
-                    out.append(e)
-                return
-            for p in e.premises:
-                walk(p)
-
-        walk(self)
-        return out
+        return self._leaves("axiom")
 
     def rules(self) -> list[str]:
         out = []
