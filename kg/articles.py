@@ -160,7 +160,7 @@ def _compile_evidence(article, facts, facts_path, facts_src, fact, ev, publisher
     line = _line_of(facts_src, str(exact)) if exact is not None else None
 
     if cited is not None and sentence is None:
-        node = _stable_iri("evidence", fact, cited)
+        node = _stable_iri("evidence", fact, cited, article.iri)  # each fact file its own record
         out.add((fact, DKG.evidence, node))
         out.add((node, RDF.type, DKG.Evidence))
         out.add((node, RDF.type, OA.Annotation))
@@ -204,7 +204,9 @@ def _compile_evidence(article, facts, facts_path, facts_src, fact, ev, publisher
     text = article.text
     assert text[start:end] == quote
 
-    node = _stable_iri("evidence", fact, sid, quote)
+    # Keyed by the sentence's IRI (which names the article), not its local id, so that two
+    # articles quoting the same words about the same fact never share an evidence node.
+    node = _stable_iri("evidence", fact, article.segment_iri(sid), quote)
     target = URIRef(str(node) + "-target")
     tq = URIRef(str(node) + "-quote")
     tp = URIRef(str(node) + "-position")

@@ -20,13 +20,7 @@ from .namespace import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PRO
 from .ontology import load_ontology
 from .reasoning import expand
 from .rdfio import serialize, write_atomic
-from .resources import articles_dir
-
-#: Files a build writes into its output folder.
-TRIG_NAME = "defence-kg.trig"
-NQUADS_NAME = "defence-kg.nq"
-TURTLE_NAME = "defence-kg.ttl"
-MANIFEST_NAME = "manifest.json"
+from .resources import MANIFEST_NAME, NQUADS_NAME, TRIG_NAME, TURTLE_NAME, articles_dir  # noqa: F401  (file names re-exported)
 
 
 @dataclass

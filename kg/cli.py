@@ -72,7 +72,7 @@ def cmd_query(args) -> int:
         return query_remote_cli(args, query)
     from .backend import StoreView, store_for_query
 
-    store = store_for_query(args.backend, _build_dir(args))  # the persistent store of the build, if any
+    store = store_for_query(args.backend, _build_dir(args))  # the build on Oxigraph, unless --backend rdflib
     ds = StoreView(store) if store is not None else _dataset(args)
     bindings = {}
     for item in args.bind or []:
@@ -170,10 +170,21 @@ def cmd_validate(args) -> int:
 # --- parser -------------------------------------------------------------------------------
 
 
-def make_parser() -> argparse.ArgumentParser:
+#: Commands that live in their own modules, by module. Only the module of the command being
+#: run is imported (all of them for ``kg --help``), so that ``kg query`` does not pay for the
+#: server, the SPARQL client or the site generator. tests/test_cli.py keeps this in step with
+#: what the modules register.
+EXTENSIONS = {"server": ("serve",), "remote": ("push",), "explain": ("explain",), "viz": ("viz",),
+              "docs": ("docs",), "synth": ("synth",)}
+CORE_COMMANDS = ("build", "query", "questions", "export", "sentences", "validate")
+
+
+def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``kg`` parser; given the *command* about to run, it registers only what that needs."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--build-dir", metavar="DIR", help="where `kg build` writes and others read (default: ./build or $KG_BUILD_DIR)")
-    from .backend import BACKENDS, EngineOption
+    from .backend import EngineOption
+    from .options import BACKENDS
 
     common.add_argument("--engine", default="owlrl", action=EngineOption,
                         help="reasoning engine: owlrl or native (default: owlrl; native with --backend oxigraph)")
@@ -198,7 +209,7 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "tsv", "json", "xml"], default="table")
     q.add_argument("--bind", action="append", metavar="NAME=VALUE",
                    help="bind a parameter; VALUE is <iri>, prefix:name, or a label (repeatable)")
-    from .remote import add_endpoint_options
+    from .options import add_endpoint_options
 
     add_endpoint_options(q)
     q.set_defaults(func=cmd_query)
@@ -221,30 +232,29 @@ def make_parser() -> argparse.ArgumentParser:
                    help="text: readable report of checks and shapes; turtle: the SHACL report graph")
     v.set_defaults(func=cmd_validate)
 
-    for register in _extensions():
+    for register in _extensions(command):
         register(sub, common)
     return p
 
 
-def _extensions():
-    """Subcommands that live in their own modules (serve, push, explain, viz, docs, synth...)."""
+def _extensions(command: str | None = None):
+    """``register_cli`` of the modules that hold *command* (of all of them, if it is not a core one)."""
     import importlib
 
-    found = []
-    for name in ("server", "remote", "explain", "viz", "docs", "synth", "bench_cmd"):
-        try:
-            mod = importlib.import_module(f"kg.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"kg.{name}":
-                continue
-            raise
-        if hasattr(mod, "register_cli"):
-            found.append(mod.register_cli)
-    return found
+    if command in CORE_COMMANDS:
+        return []
+    names = [m for m, cmds in EXTENSIONS.items() if command in cmds] or list(EXTENSIONS)
+    return [importlib.import_module(f"kg.{name}").register_cli for name in names]
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The subcommand named in *argv* (options come after it), or None."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = make_parser(_command_in(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

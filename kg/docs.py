@@ -14,7 +14,7 @@ import logging
 import re
 from pathlib import Path
 
-from rdflib import RDFS, Dataset, Literal, URIRef
+from rdflib import RDFS, Dataset, Literal
 from rdflib.namespace import DCTERMS
 
 from . import __version__

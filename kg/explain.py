@@ -649,12 +649,13 @@ def _labels(ds: Dataset, term) -> list[str]:
 
 def _property(ds: Dataset, text: str):
     """A property by ``prefix:name``, IRI or label (properties only, so 'system' is dkg:system)."""
-    from .queries import to_term
+    from .queries import sparql_engine, to_term
 
     text = text.strip()
     prefix = text.split(":", 1)[0]
     if text.startswith(("<", "http://", "https://")) or (":" in text and " " not in text and prefix in PREFIXES):
         return to_term(ds, text)
+    sparql_engine()
     rows = list(ds.query(
         "SELECT DISTINCT ?p WHERE { ?p rdfs:label ?l . ?p a ?k . "
         "VALUES ?k { owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty rdf:Property } "

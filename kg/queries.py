@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import rdflib.plugins.sparql as rdflib_sparql
 from rdflib import RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.query import Result
 
@@ -30,8 +29,19 @@ from .errors import KgError, SourceError, missing_file
 from .namespace import PREFIXES
 from .resources import checks_dir, queries_dir
 
-# rdflib would otherwise fetch FROM/FROM NAMED IRIs over HTTP.
-rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+
+
+def sparql_engine():
+    """rdflib's SPARQL engine, locked down: it would otherwise fetch FROM/FROM NAMED IRIs over HTTP.
+
+    Imported on first use (it costs more than rdflib itself), so that a ``kg query`` answered
+    from the build's Oxigraph store never loads it. Every route that evaluates SPARQL with
+    rdflib calls this first.
+    """
+    import rdflib.plugins.sparql as rdflib_sparql
+
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+    return rdflib_sparql
 
 _HEADER = re.compile(r"^#\s*([A-Za-z][\w -]*?)\s*:\s*(.*)$")
 FORMATS = ("table", "csv", "tsv", "json", "xml")
@@ -116,7 +126,7 @@ def prepare(text: str, source: str = "<query>"):
     from pyparsing import ParseException  # rdflib's parser raises these
 
     try:
-        query = rdflib_sparql.prepareQuery(text, initNs=PREFIXES)
+        query = sparql_engine().prepareQuery(text, initNs=PREFIXES)
     except ParseException as exc:
         raise SourceError(source, f"SPARQL syntax error: {exc.msg}", exc.lineno, exc.col) from None
     except Exception as exc:  # unknown prefix and the like
@@ -160,6 +170,8 @@ def to_term(ds: Dataset | Graph, value: str):
         return URIRef(PREFIXES[prefix] + local)
     if value.startswith(("http://", "https://")):
         return URIRef(value)
+    if isinstance(ds, Graph):
+        sparql_engine()
     rows = list(ds.query(
         "SELECT DISTINCT ?x WHERE { ?x rdfs:label|skos:altLabel ?l . FILTER(lcase(str(?l)) = lcase(str(?v))) }",
         initNs=PREFIXES, initBindings={"v": Literal(value)},

@@ -48,10 +48,9 @@ from rdflib.namespace import XSD
 
 from .errors import KgError
 from .namespace import GRAPHS, PREFIXES
+from .options import AUTH_KINDS, ENV_AUTH, ENV_PASSWORD, ENV_TOKEN, ENV_USER, add_auth_options
 
 STORES = ("auto", "oxigraph", "fuseki", "virtuoso", "graphdb", "generic")
-AUTH_KINDS = ("auto", "basic", "digest", "bearer", "none")
-ENV_USER, ENV_PASSWORD, ENV_TOKEN, ENV_AUTH = "KG_REMOTE_USER", "KG_REMOTE_PASSWORD", "KG_REMOTE_TOKEN", "KG_REMOTE_AUTH"
 
 
 # --- where a store listens ----------------------------------------------------------------
@@ -700,21 +699,6 @@ def query_remote_cli(args, query) -> int:
     return 0
 
 
-def add_endpoint_options(parser) -> None:
-    """The options ``kg query`` takes to run on a remote store."""
-    g = parser.add_argument_group("remote store (kg query --endpoint)")
-    g.add_argument("--endpoint", metavar="URL", help="run the query on this SPARQL endpoint instead of in-process")
-    _auth_options(g)
-    g.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the store (default 60)")
-
-
-def _auth_options(g) -> None:
-    g.add_argument("--user", help=f"user name (or ${ENV_USER})")
-    g.add_argument("--password", help=f"password (better: ${ENV_PASSWORD})")
-    g.add_argument("--token", help=f"bearer token (better: ${ENV_TOKEN})")
-    g.add_argument("--auth", choices=AUTH_KINDS, help="how to send credentials (default: as the server asks; bearer with a token)")
-
-
 # --- result comparison across routes -------------------------------------------------------------
 
 _INTEGER_TYPES = {XSD[t] for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
@@ -832,5 +816,5 @@ def register_cli(sub, common) -> None:
     p.add_argument("--no-graph-store", action="store_true", help="use SPARQL Update even if the store has the Graph Store Protocol")
     p.add_argument("--batch-size", type=int, default=2000, help="triples per INSERT DATA when using SPARQL Update (default 2000)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each request (default 120)")
-    _auth_options(p)
+    add_auth_options(p)
     p.set_defaults(func=cmd_push)

@@ -39,3 +39,10 @@ def articles_dir() -> Path:
 
 def default_build_dir() -> Path:
     return Path(os.environ.get("KG_BUILD_DIR", "build"))
+
+
+#: The files a build writes (names inside the build folder).
+TRIG_NAME = "defence-kg.trig"
+NQUADS_NAME = "defence-kg.nq"
+TURTLE_NAME = "defence-kg.ttl"
+MANIFEST_NAME = "manifest.json"

@@ -29,6 +29,9 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from .errors import KgError
+from .queries import sparql_engine
+
+sparql_engine()  # LOAD of remote graphs off before any query of the server runs
 
 # --- media types and negotiation ---------------------------------------------------------
 

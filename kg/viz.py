@@ -22,11 +22,11 @@ from datetime import date
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Dataset, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL
+from rdflib.namespace import DCTERMS
 
 from .errors import KgError
 from .explain import Explainer
-from .namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_PROVENANCE
+from .namespace import DKG, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_PROVENANCE
 from .rdfio import write_atomic
 
 FONT = "DejaVu Sans"

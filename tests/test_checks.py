@@ -73,7 +73,6 @@ def test_check_fires(dataset, case, mutate, expected):
 
 
 def test_citing_the_repeated_paragraph_is_caught(dataset):
-    from kg.namespace import OA
 
     def cite_repeat(g):
         prov = g[GRAPH_PROVENANCE]

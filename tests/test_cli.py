@@ -225,8 +225,9 @@ def test_sentences_lists_the_index_and_marks_the_repeat():
     assert_user_error(bad, "unknown article 'no-such-article'")
 
 
-def test_query_reads_the_build_and_does_not_reason_again(build_dir, tmp_path):
-    """`kg query` answers from the built files: drop a derived triple there and it is gone."""
+@pytest.mark.parametrize("route", [[], ["--backend", "rdflib"], ["--backend", "oxigraph"]], ids=["default", "rdflib", "oxigraph"])
+def test_query_reads_the_build_and_does_not_reason_again(build_dir, tmp_path, route):
+    """`kg query` answers from the built files, on every route: drop a derived triple there and it is gone."""
     import shutil as _sh
 
     copy = tmp_path / "build"
@@ -237,6 +238,85 @@ def test_query_reads_the_build_and_does_not_reason_again(build_dir, tmp_path):
     lines = [l for l in nq.read_text(encoding="utf-8").splitlines()
              if not (l.startswith("<https://w3id.org/defence-kg/resource/India> <https://w3id.org/defence-kg/ontology#risksSanctionsUnder>"))]
     nq.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    proc = run_kg("query", HEADLINE, "--format", "csv", "--build-dir", str(copy), "--backend", "rdflib")
+    proc = run_kg("query", HEADLINE, "--format", "csv", "--build-dir", str(copy), *route)
     assert proc.returncode == 0, proc.stderr
     assert "resource/India" not in proc.stdout and "resource/Turkey" in proc.stdout
+
+
+def test_cold_query_loads_neither_rdflib_sparql_nor_the_extensions(build_dir):
+    """What makes a cold `kg query` cheap (bench/cold_query.py measures it): the default route
+    answers on Oxigraph from the built files, and the parser of a core command imports none of
+    the other commands' modules. `--backend rdflib` does load rdflib's engine."""
+    heavy = ["rdflib.plugins.sparql", "kg.server", "kg.server_engine", "kg.remote", "SPARQLWrapper",
+             "kg.explain", "kg.viz", "kg.docs", "kg.build", "owlrl", "pyshacl"]
+    probe = (
+        "import contextlib, io, json, sys\n"
+        "from kg.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    code = main(sys.argv[1:])\n"
+        f"print(json.dumps([code, 'India' in out.getvalue(), [m for m in {heavy!r} if m in sys.modules]]))\n"
+    )
+    for route, loaded in (([], []), (["--backend", "rdflib"], ["rdflib.plugins.sparql", "kg.build"])):
+        proc = subprocess.run([sys.executable, "-c", probe, "query", HEADLINE, "--build-dir", str(build_dir), *route],
+                              capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout) == [0, True, loaded], route
+
+
+def test_every_extension_command_is_registered_by_the_module_the_cli_names():
+    """`kg.cli.EXTENSIONS` (which module holds which command, for lazy loading) matches what
+    the modules register, and `kg --help` still lists every command."""
+    import argparse
+
+    from kg import cli
+
+    def commands(parser):
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return set(sub.choices)
+
+    everything = commands(cli.make_parser())
+    assert everything == set(cli.CORE_COMMANDS) | {c for cmds in cli.EXTENSIONS.values() for c in cmds}
+    for module, cmds in cli.EXTENSIONS.items():
+        for c in cmds:
+            assert commands(cli.make_parser(c)) == set(cli.CORE_COMMANDS) | set(cmds), (module, c)
+    for c in cli.CORE_COMMANDS:
+        assert commands(cli.make_parser(c)) == set(cli.CORE_COMMANDS)
+    helptext = run_kg("--help").stdout
+    assert all(c in helptext for c in everything)
+
+
+@pytest.mark.parametrize("route", [[], ["--backend", "rdflib"]], ids=["default", "rdflib"])
+def test_from_clause_fetches_nothing(build_dir, route):
+    """Regression guard for the lazily imported rdflib engine: a FROM IRI names a graph, it is
+    never fetched over HTTP (rdflib's SPARQL_LOAD_GRAPHS stays off on every route)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            body = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> ."
+            self.send_response(200)
+            self.send_header("Content-Type", "text/turtle")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/graph.ttl"
+        proc = run_kg("query", "--sparql", f"SELECT ?s WHERE {{ GRAPH <{url}> {{ ?s ?p ?o }} }}",
+                      "--build-dir", str(build_dir), *route)
+        proc2 = run_kg("query", "--sparql", f"SELECT ?s FROM <{url}> WHERE {{ ?s ?p ?o }}",
+                       "--build-dir", str(build_dir), *route)
+    finally:
+        server.shutdown()
+    assert proc.returncode == 0 and proc2.returncode == 0, proc.stderr + proc2.stderr
+    assert "example.org" not in proc.stdout + proc2.stdout
+    assert hits == []

@@ -6,7 +6,7 @@ import re
 import shutil
 
 import pytest
-from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS, XSD
 
 import kg

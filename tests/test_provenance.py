@@ -143,3 +143,23 @@ def test_garbled_lemoa_name_is_flagged_with_both_names(dataset):
     assert str(dataset.value(flag, DKG.quotedName)) == "Logistics Exchange Memorandum of Understanding"
     assert str(dataset.value(flag, DKG.correctName)) == "Logistics Exchange Memorandum of Agreement"
     assert str(dataset.value(DKGR.LEMOA, DKG.fullName)) == "Logistics Exchange Memorandum of Agreement"
+
+
+def test_two_articles_quoting_the_same_words_do_not_share_evidence(tmp_path):
+    """Regression: evidence IRIs were keyed by the sentence's local id (``s03``), so a second
+    article with the same fact, sentence number and quote merged into the first one's evidence."""
+    from kg.articles import compile_article
+
+    src = articles_dir() / SLUG
+    evidence = {}
+    for copy in ("copy-a", "copy-b"):
+        folder = tmp_path / copy
+        folder.mkdir()
+        for name in ("article.txt", "article.ttl", "facts.ttl"):
+            text = (src / name).read_text(encoding="utf-8")
+            (folder / name).write_text(text.replace(f"article/{SLUG}", f"article/{copy}"), encoding="utf-8")
+        _, prov, article = compile_article(folder)
+        assert article.iri == article_iri(copy)
+        evidence[copy] = set(prov.subjects(RDF.type, DKG.Evidence))
+    assert evidence["copy-a"] and len(evidence["copy-a"]) == len(evidence["copy-b"])
+    assert not evidence["copy-a"] & evidence["copy-b"]
