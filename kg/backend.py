@@ -559,26 +559,35 @@ def _syntax_error(exc: SyntaxError, source: str) -> KgError:
     return SourceError(source, f"SPARQL syntax error: {exc}")
 
 
-def select(store, text: str, bindings: dict | None = None, source: str = "<query>"):
+def select(store, text: str, bindings: dict | None = None, source: str = "<query>",
+           default_graph: list[str] | None = None, named_graphs: list[str] | None = None):
     """Run a SPARQL query on the union default graph, with the project's prefixes.
 
     *bindings* (rdflib terms) are given to Oxigraph as substitutions, which it pushes into
     the query; a bound variable that the query does not project (which rdflib's
     ``initBindings`` allows) is joined instead through a trailing ``VALUES`` clause, the
-    term written by Oxigraph's own serialiser.
+    term written by Oxigraph's own serialiser. *default_graph* / *named_graphs* (IRIs) give
+    the dataset of the SPARQL protocol's ``default-graph-uri`` / ``named-graph-uri``
+    instead: when either is given, the default graph is the merge of *default_graph*
+    (empty if none) and ``GRAPH`` sees only *named_graphs*.
     """
     from .namespace import PREFIXES
 
     o = ox()
     subs = {o.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+    if default_graph is not None or named_graphs is not None:
+        dataset = {"default_graph": [o.NamedNode(g) for g in default_graph or []],
+                   "named_graphs": [o.NamedNode(g) for g in named_graphs or []]}
+    else:
+        dataset = {"use_default_graph_as_union": True}
     try:
-        return store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs or None)
+        return store.query(text, prefixes=PREFIXES, substitutions=subs or None, **dataset)
     except SyntaxError as exc:
         raise _syntax_error(exc, source) from None
     except RuntimeError as exc:
         if not subs or "variable" not in str(exc):
             raise
-    return store.query(_values_inside(text, subs), prefixes=PREFIXES, use_default_graph_as_union=True)
+    return store.query(_values_inside(text, subs), prefixes=PREFIXES, **dataset)
 
 
 def _values_inside(text: str, subs: dict) -> str:
@@ -593,8 +602,17 @@ def _values_inside(text: str, subs: dict) -> str:
     return text[:m.end()] + " " + values + " " + text[m.end():]
 
 
-def run(store, text: str, bindings: dict | None = None, source: str = "<query>"):
-    """Like :func:`kg.queries.run`, on Oxigraph: an rdflib :class:`~rdflib.query.Result`."""
+class TooLarge(KgError):
+    """A result over the row cap a caller set (``kg serve --max-rows``)."""
+
+
+def run(store, text: str, bindings: dict | None = None, source: str = "<query>", max_rows: int | None = None,
+        default_graph: list[str] | None = None, named_graphs: list[str] | None = None):
+    """Like :func:`kg.queries.run`, on Oxigraph: an rdflib :class:`~rdflib.query.Result`.
+
+    With *max_rows*, a result of more rows (or triples) raises :class:`TooLarge` as soon
+    as the cap is passed, before the rest is read.
+    """
     from rdflib import Graph, Variable
     from rdflib.query import Result
 
@@ -602,28 +620,38 @@ def run(store, text: str, bindings: dict | None = None, source: str = "<query>")
         raise KgError("SERVICE is disabled: queries make no outbound requests")
     o = ox()
     try:
-        answer = select(store, text, bindings, source)
+        answer = select(store, text, bindings, source, default_graph, named_graphs)
     except OSError as exc:
         raise KgError(f"{source}: query failed: {exc}") from None
-    if isinstance(answer, o.QueryBoolean):
-        r = Result("ASK")
-        r.askAnswer = bool(answer)
+
+    def capped(items, what):
+        for n, item in enumerate(items):
+            if max_rows is not None and n >= max_rows:
+                raise TooLarge(f"result too large: more than {max_rows} {what}")
+            yield item
+
+    try:
+        if isinstance(answer, o.QueryBoolean):
+            r = Result("ASK")
+            r.askAnswer = bool(answer)
+            return r
+        if isinstance(answer, o.QueryTriples):
+            r = Result("CONSTRUCT")
+            g = Graph()
+            for t in capped(answer, "triples"):
+                g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+            r.graph = g
+            return r
+        names = [v.value for v in answer.variables]
+        r = Result("SELECT")
+        r.vars = [Variable(n) for n in names]
+        r.bindings = [
+            {Variable(n): from_ox(sol[n]) for n in names if sol[n] is not None}
+            for sol in capped(answer, "rows")
+        ]
         return r
-    if isinstance(answer, o.QueryTriples):
-        r = Result("CONSTRUCT")
-        g = Graph()
-        for t in answer:
-            g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
-        r.graph = g
-        return r
-    names = [v.value for v in answer.variables]
-    r = Result("SELECT")
-    r.vars = [Variable(n) for n in names]
-    r.bindings = [
-        {Variable(n): from_ox(sol[n]) for n in names if sol[n] is not None}
-        for sol in answer
-    ]
-    return r
+    except (OSError, RuntimeError) as exc:  # evaluation errors surface while reading
+        raise KgError(f"{source}: query failed: {exc}") from None
 
 
 def _has_service(text: str) -> bool:
@@ -637,7 +665,11 @@ class StoreView:
     """Just enough of an rdflib graph for :func:`kg.queries.format_result` labels and ``to_term``."""
 
     def __init__(self, store):
-        self.store = store
+        self._store = store
+
+    @property
+    def store(self):
+        return self._store
 
     def objects(self, subject=None, predicate=None):
         o = ox()
@@ -656,6 +688,43 @@ class StoreView:
 
     def run(self, text: str, bindings: dict | None = None, source: str = "<query>"):
         return run(self.store, text, bindings, source)
+
+
+class BuiltStore(StoreView):
+    """The build on Oxigraph for ``kg serve --backend oxigraph``: opened in each process that uses it.
+
+    The server forks its query workers; an Oxigraph store (RocksDB on disk, with its own
+    threads) must not cross a fork, so each worker opens the build itself on first use.
+    The sizes of the graphs, which the server reports, are read once at start-up from a
+    store that is closed again before any fork.
+    """
+
+    def __init__(self, build_dir: Path):
+        self.build_dir = Path(build_dir)
+        probe = store_for_query("oxigraph", self.build_dir)
+        self.sizes = graph_sizes(probe)
+        del probe
+        self._store = None
+        self._pid = None
+
+    @property
+    def store(self):
+        import os
+
+        if self._store is None or self._pid != os.getpid():
+            self._store = store_for_query("oxigraph", self.build_dir)
+            self._pid = os.getpid()
+        return self._store
+
+
+def graph_sizes(store) -> tuple[dict[str, int], int]:
+    """Triples per named graph (those that have any), and distinct triples over all of them."""
+    per = {}
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        per[row["g"].value] = int(row["n"].value)
+    total = next(iter(store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")))["n"]
+    return per, int(total.value)
 
 
 class EngineOption:

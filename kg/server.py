@@ -408,9 +408,16 @@ def cmd_serve(args) -> int:
     bdir = Path(args.build_dir) if args.build_dir else default_build_dir()
     from .build import NQUADS_NAME
 
-    if not (bdir / NQUADS_NAME).is_file():
-        print(f"kg: no build in {bdir}/; building in memory (run `kg build` to keep it)", file=sys.stderr)
-    ds = get_dataset(bdir, args.engine)
+    if getattr(args, "backend", None) == "oxigraph":
+        from .backend import BuiltStore
+
+        if args.allow_update:
+            raise KgError("--allow-update needs the rdflib backend (Oxigraph serves the build read-only)")
+        ds = BuiltStore(bdir)  # each query worker opens the build itself
+    else:
+        if not (bdir / NQUADS_NAME).is_file():
+            print(f"kg: no build in {bdir}/; building in memory (run `kg build` to keep it)", file=sys.stderr)
+        ds = get_dataset(bdir, args.engine)
     token = args.token or os.environ.get("KG_SERVE_TOKEN")
     if args.allow_update and not token:
         token = secrets.token_urlsafe(24)

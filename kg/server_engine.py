@@ -180,6 +180,8 @@ def run_query_job(ds: Dataset, job: dict, limits: Limits) -> Reply:
     """Parse, run and serialise one query; every failure becomes a Reply."""
     from .queries import prepare, to_term
 
+    if _on_oxigraph(ds):
+        return run_query_job_oxigraph(ds, job, limits)
     try:
         query = prepare(job["text"], job.get("source", "<query>"))
     except KgError as exc:
@@ -191,8 +193,7 @@ def run_query_job(ds: Dataset, job: dict, limits: Limits) -> Reply:
     kind = "graph" if qtype in ("ConstructQuery", "DescribeQuery") else "results"
     fmt = negotiate(kind, job.get("accept"), job.get("formats"))
     if fmt is None:
-        offered = ", ".join(RESULT_TYPES.values()) if kind == "results" else ", ".join(v[0] for v in GRAPH_TYPES.values())
-        return error_reply(406, f"no acceptable format for this query; offered: {offered}")
+        return _not_acceptable(kind)
     try:
         bindings = {name: to_term(ds, value) for name, value in (job.get("bindings") or {}).items()}
     except KgError as exc:
@@ -204,19 +205,68 @@ def run_query_job(ds: Dataset, job: dict, limits: Limits) -> Reply:
             if len(rows) > limits.max_rows:
                 return error_reply(507, f"result too large: more than {limits.max_rows} rows (add LIMIT, or raise --max-rows)")
             result.bindings = rows
-            body = _serialise_results(result, fmt)
-        elif kind == "results":  # ASK
-            body = _serialise_results(result, fmt)
-        else:
-            if len(result.graph) > limits.max_rows:
-                return error_reply(507, f"result too large: more than {limits.max_rows} triples (raise --max-rows)")
-            body = result.graph.serialize(format=GRAPH_TYPES[fmt][1], encoding="utf-8")
+        elif kind == "graph" and len(result.graph) > limits.max_rows:
+            return error_reply(507, f"result too large: more than {limits.max_rows} triples (raise --max-rows)")
+        body = _serialise(result, kind, fmt)
     except KgError as exc:
         return error_reply(400, str(exc))
     except MemoryError:
         return error_reply(507, "result too large: the query ran out of its memory allowance")
     except Exception as exc:  # rdflib raises plain exceptions for evaluation errors
         return error_reply(400, f"query failed: {type(exc).__name__}: {exc}")
+    return _ok(kind, fmt, body, limits)
+
+
+def run_query_job_oxigraph(view, job: dict, limits: Limits) -> Reply:
+    """:func:`run_query_job` on the build's Oxigraph store (``kg serve --backend oxigraph``).
+
+    Oxigraph parses and evaluates; the rows come back as rdflib terms and are written by
+    the same serialisers as on the rdflib route, so both routes answer byte for byte alike
+    where their engines agree. A FROM / FROM NAMED IRI names a graph of the store and is
+    never fetched; SERVICE is refused.
+    """
+    from .backend import TooLarge, run
+    from .queries import to_term
+
+    try:
+        bindings = {name: to_term(view, value) for name, value in (job.get("bindings") or {}).items()}
+        dataset = {}
+        if job.get("default") or job.get("named"):
+            dataset = {"default_graph": job.get("default", []), "named_graphs": job.get("named", [])}
+        result = run(view.store, job["text"], bindings, job.get("source", "<query>"), limits.max_rows, **dataset)
+    except TooLarge as exc:
+        return error_reply(507, f"{exc} (add LIMIT, or raise --max-rows)")
+    except KgError as exc:
+        return error_reply(400, str(exc))
+    except MemoryError:
+        return error_reply(507, "result too large: the query ran out of its memory allowance")
+    kind = "graph" if result.type in ("CONSTRUCT", "DESCRIBE") else "results"
+    fmt = negotiate(kind, job.get("accept"), job.get("formats"))
+    if fmt is None:
+        return _not_acceptable(kind)
+    try:
+        body = _serialise(result, kind, fmt)
+    except MemoryError:
+        return error_reply(507, "result too large: the query ran out of its memory allowance")
+    return _ok(kind, fmt, body, limits)
+
+
+def _on_oxigraph(ds) -> bool:
+    return hasattr(ds, "sizes") and hasattr(ds, "store")
+
+
+def _not_acceptable(kind: str) -> Reply:
+    offered = ", ".join(RESULT_TYPES.values()) if kind == "results" else ", ".join(v[0] for v in GRAPH_TYPES.values())
+    return error_reply(406, f"no acceptable format for this query; offered: {offered}")
+
+
+def _serialise(result, kind: str, fmt: str) -> bytes:
+    if kind == "results":
+        return _serialise_results(result, fmt)
+    return result.graph.serialize(format=GRAPH_TYPES[fmt][1], encoding="utf-8")
+
+
+def _ok(kind: str, fmt: str, body: bytes, limits: Limits) -> Reply:
     if len(body) > limits.max_bytes:
         return error_reply(507, f"result too large: {len(body)} bytes, the cap is {limits.max_bytes} (add LIMIT, or raise --max-bytes)")
     return Reply(200, media_type(kind, fmt), body)
@@ -519,6 +569,8 @@ class Engine:
 
 
 def graph_counts(ds: Dataset) -> dict[str, int]:
+    if _on_oxigraph(ds):
+        return dict(ds.sizes[0])
     return {str(g.identifier): len(g) for g in ds.contexts() if len(g)}
 
 
@@ -551,10 +603,8 @@ def service_description(ds: Dataset, endpoint: str, allow_update: bool) -> Graph
     default = BNode()
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    total = 0
     for iri in GRAPHS:
-        n = len(ds.graph(iri))
-        total += n
+        n = ds.sizes[0].get(str(iri), 0) if _on_oxigraph(ds) else len(ds.graph(iri))
         ng, graph = BNode(), BNode()
         g.add((dataset, SD.namedGraph, ng))
         g.add((ng, RDF.type, SD.NamedGraph))
@@ -562,5 +612,6 @@ def service_description(ds: Dataset, endpoint: str, allow_update: bool) -> Graph
         g.add((ng, SD.graph, graph))
         g.add((graph, RDF.type, SD.Graph))
         g.add((graph, VOID.triples, Literal(n)))
-    g.add((default, VOID.triples, Literal(len({t for iri in GRAPHS for t in ds.graph(iri)}))))
+    union = ds.sizes[1] if _on_oxigraph(ds) else len({t for iri in GRAPHS for t in ds.graph(iri)})
+    g.add((default, VOID.triples, Literal(union)))
     return g

@@ -28,9 +28,11 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 4087^3 rows: never finishes
 
 
-@pytest.fixture(scope="module")
-def server(build_dir, tmp_path_factory):
-    s = start_kg_serve(build_dir, tmp_path_factory.mktemp("serve"), "--timeout", "60", "--workers", "4")
+@pytest.fixture(scope="module", params=["rdflib", "oxigraph"])
+def server(build_dir, tmp_path_factory, request):
+    """`kg serve` on each backend: every test that uses it runs against both."""
+    s = start_kg_serve(build_dir, tmp_path_factory.mktemp("serve"), "--timeout", "60", "--workers", "4",
+                       "--backend", request.param)
     yield s
     s.stop()
 
@@ -341,6 +343,13 @@ def test_service_load_and_from_open_no_connection(server, build_dir, tmp_path, l
     assert listener.connections == 0
 
 
+def test_oxigraph_backend_refuses_updates_clearly(build_dir):
+    from conftest import run_kg
+
+    proc = run_kg("serve", "--backend", "oxigraph", "--allow-update", "--build-dir", str(build_dir), "--port", "0")
+    assert proc.returncode == 2 and proc.stderr.startswith("kg: error: --allow-update needs the rdflib backend")
+
+
 def test_updates_need_allow_update_and_the_token(server, build_dir, tmp_path):
     insert = "INSERT DATA { GRAPH <https://w3id.org/defence-kg/graph/asserted> { <http://example.org/x> <http://example.org/p> 1 } }"
     status, _, body = http("POST", server.url, insert.encode(), {"Content-Type": "application/sparql-update"})
@@ -363,9 +372,10 @@ def test_updates_need_allow_update_and_the_token(server, build_dir, tmp_path):
         rw.stop()
 
 
-@pytest.fixture(scope="module")
-def quick_timeout_server(build_dir, tmp_path_factory):
-    s = start_kg_serve(build_dir, tmp_path_factory.mktemp("serve-timeout"), "--timeout", "6", "--workers", "3", "--cors")
+@pytest.fixture(scope="module", params=["rdflib", "oxigraph"])
+def quick_timeout_server(build_dir, tmp_path_factory, request):
+    s = start_kg_serve(build_dir, tmp_path_factory.mktemp("serve-timeout"), "--timeout", "6", "--workers", "3", "--cors",
+                       "--backend", request.param)
     yield s
     s.stop()
 
@@ -402,13 +412,16 @@ def test_long_query_is_stopped_while_others_are_answered(quick_timeout_server):
         assert sparql_get(server, ASK_ALL)[0] == 200
 
 
-def test_result_size_cap(build_dir, tmp_path):
-    s = start_kg_serve(build_dir, tmp_path, "--max-rows", "10")
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+def test_result_size_cap(build_dir, tmp_path, backend):
+    s = start_kg_serve(build_dir, tmp_path, "--max-rows", "10", "--backend", backend)
     try:
         status, _, body = sparql_get(s, "SELECT * WHERE { ?s ?p ?o }")
         assert status == 507 and b"result too large" in body
         status, _, body = sparql_get(s, "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
         assert status == 200
+        status, _, body = sparql_get(s, "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
+        assert status == 507 and b"more than 10 triples" in body
     finally:
         s.stop()
 
