@@ -241,12 +241,20 @@ def compile_shapes(shapes: Graph | None = None) -> list[Constraint]:
 
 def shacl_violations_store(store, shapes: Graph | None = None) -> list:
     """The SHACL results on an Oxigraph store, as :class:`kg.checks.Violation` records."""
-    from .backend import from_ox, select
+    from .backend import select
+
+    constraints = compile_shapes(shapes)
+    return violations_from_rows(constraints, [list(select(store, c.query)) for c in constraints])
+
+
+def violations_from_rows(constraints: list[Constraint], rows_per_constraint: list[list]) -> list:
+    """:class:`kg.checks.Violation` records from the rows each constraint's query returned."""
+    from .backend import from_ox
     from .checks import Violation
 
     found = {}
-    for con in compile_shapes(shapes):
-        for row in select(store, con.query):
+    for con, rows in zip(constraints, rows_per_constraint):
+        for row in rows:
             focus = from_ox(row["focus"])
             value = from_ox(row["value"]) if row["value"] is not None else None
             label = row["label"]
