@@ -39,3 +39,23 @@ def test_every_named_question_is_listed_in_the_readme():
 
     for slug in named_queries():
         assert f"`{slug}`" in README, slug
+
+
+def test_the_at_scale_commands_run(tmp_path):
+    """The README's "At scale" example, run as written but on 3 synthetic articles."""
+    import shlex
+
+    from conftest import run_kg
+
+    block = README.split("## At scale", 1)[1].split("```", 2)[1]
+    lines = [l.split("#", 1)[0].strip() for l in block.strip().splitlines() if l.strip()]
+    assert [l.split()[1] for l in lines] == ["synth", "build", "query", "serve"]
+    for line in lines:
+        argv = shlex.split(line.replace("/tmp/", f"{tmp_path}/").replace("--articles 400", "--articles 3"))
+        assert argv[0] == ".venv/bin/kg"
+        make_parser().parse_args(argv[1:])  # every option exists
+        if argv[1] == "serve":
+            continue  # runs until stopped; tests/test_server.py serves on both backends
+        proc = run_kg(*argv[1:])
+        assert proc.returncode == 0, (line, proc.stderr)
+    assert "India" in proc.stdout or "actor" in proc.stdout
