@@ -45,8 +45,13 @@ def label(n: int) -> str:
 def synth_file(data: Path, size: int) -> Path:
     from kg.synth import articles_for, write
 
+    import hashlib
+
+    import kg.synth
+
     articles = articles_for(size)
-    path = data / f"synth-{label(size)}-{articles}a-seed0.nq"  # named by what it holds, so a stale file is never reused
+    version = hashlib.sha256(Path(kg.synth.__file__).read_bytes()).hexdigest()[:8]  # the generator's own text
+    path = data / f"synth-{label(size)}-{articles}a-seed0-{version}.nq"  # named by what it holds: never stale
     if not path.is_file():
         t = time.perf_counter()
         write(path, articles, seed=0)

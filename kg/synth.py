@@ -12,8 +12,11 @@ exporting states, sanctions laws that target some of them, alliances with their
 memberships, agencies, officials and outlets. Each article then reports contracts, deals,
 offers (with their response status), appeals, statements, sanctions, conditional threats,
 agreement signings and alliance memberships among them, with a skewed (Zipf-like) choice of
-actors, so some states and systems are in many facts and most in few. One article makes
-about 2,500 triples once the world is introduced (the real one makes 2,300); the same seed always gives the same bytes.
+actors, so some states and systems are in many facts and most in few. As in a hand-written fact
+file, a state, system or law is quoted once per article that mentions it, so the evidence per
+described node (about 1.4) and the share of facts among the triples are close to the real
+article's. One article makes
+about 2,000 triples once the world is introduced (the real one makes 2,300); the same seed always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -42,9 +45,9 @@ SCHEMA = "http://schema.org/"
 CONTEXT = 32  # as kg.articles
 #: Distinct triples (asserted + provenance) that N articles make with seed 0, measured. The
 #: first articles also introduce the world (states, systems, laws), so the count is not
-#: proportional to N at first; past 20 articles each adds about 2,500.
-SIZE_TABLE = ((1, 4925), (2, 9209), (4, 16200), (10, 32927), (20, 62111), (40, 115119), (100, 267086),
-              (200, 518034), (395, 998343))
+#: proportional to N at first; past 100 articles each adds about 2,000.
+SIZE_TABLE = ((1, 2846), (2, 5408), (4, 10320), (10, 23015), (20, 44681), (40, 85047), (100, 202994),
+              (200, 400812), (400, 789630), (700, 1384390))
 
 _SYLLABLES = ("al", "ba", "cor", "da", "el", "fen", "gar", "hal", "is", "jor", "kar", "lun", "mar", "nor",
               "os", "pel", "quin", "ros", "sul", "tar", "ul", "ven", "wes", "xan", "yor", "zan", "bri", "dra")
@@ -444,9 +447,14 @@ def _emit_article(art: _Article, w: _Writer) -> None:
 
     claims = [c for para in art.paragraphs for _, c in para]
     seen = set()
-    for sg, sentence_claims in zip(index.sentences, claims):
+    evidenced = set()  # world entities (states, systems, laws...) quoted once per article, as a reporter's
+    for sg, sentence_claims in zip(index.sentences, claims):  # fact file would: about 1.4 evidence per node
         for entity, quote, speaker in sentence_claims:
             w.describe(entity)
+            if entity.iri in art.world.by_iri:
+                if entity.iri in evidenced:
+                    continue
+                evidenced.add(entity.iri)
             key = (entity.iri, sg.id, quote)
             if key in seen:
                 continue
@@ -541,7 +549,7 @@ def _cmd_synth(args) -> int:
 
 def register_cli(sub, common) -> None:
     p = sub.add_parser("synth", help="write a synthetic graph of N articles (N-Quads) for tests and benchmarks")
-    p.add_argument("--articles", type=int, required=True, metavar="N", help="number of synthetic articles (~2,500 triples each)")
+    p.add_argument("--articles", type=int, required=True, metavar="N", help="number of synthetic articles (~2,000 triples each)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed: the same seed gives the same file (default 0)")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="the N-Quads file to write")
     p.set_defaults(func=_cmd_synth)

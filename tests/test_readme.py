@@ -51,7 +51,7 @@ def test_the_at_scale_commands_run(tmp_path):
     lines = [l.split("#", 1)[0].strip() for l in block.strip().splitlines() if l.strip()]
     assert [l.split()[1] for l in lines] == ["synth", "build", "query", "serve"]
     for line in lines:
-        argv = shlex.split(line.replace("/tmp/", f"{tmp_path}/").replace("--articles 400", "--articles 3"))
+        argv = shlex.split(line.replace("/tmp/", f"{tmp_path}/").replace("--articles 500", "--articles 3"))
         assert argv[0] == ".venv/bin/kg"
         make_parser().parse_args(argv[1:])  # every option exists
         if argv[1] == "serve":
