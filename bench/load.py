@@ -3,8 +3,9 @@
     python bench/load.py [--clients 8] [--requests 20] [--build-dir DIR] [--workers 4]
 
 The servers run on this machine on free loopback ports, started and stopped by this script:
-`kg serve` over the build twice (without its answer cache, so every request is evaluated, and with
-it, as it runs by default), and `oxigraph serve --union-default-graph` loaded by `kg push`. Every
+`kg serve` over the build three times (without its answer cache, so every request is evaluated, and
+with it, as it runs by default; and with `--backend oxigraph`, uncached), and
+`oxigraph serve --union-default-graph` loaded by `kg push`. Every
 client sends the same mix (all competency questions, parameterised ones with their example values
 as a VALUES block), each answer is checked against the in-process row count, and the script
 prints throughput, p50 / p99 latency and errors per server, and their ratio from the same run.
@@ -169,6 +170,7 @@ def main(argv=None) -> int:
 
         kg_url = start_kg("nocache", "--cache-entries", "0")
         kg_cached_url = start_kg("cache")
+        kg_ox_url = start_kg("oxigraph-nocache", "--cache-entries", "0", "--backend", "oxigraph")
 
         exe = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
         if not exe:
@@ -184,7 +186,7 @@ def main(argv=None) -> int:
         print(f"{len(queries)} competency queries; {args.clients} clients x {args.requests} requests each; "
               f"kg serve --workers {args.workers}; machine: {os.cpu_count()} CPUs")
         results = {}
-        servers = (("kg serve", kg_url), ("kg cached", kg_cached_url), ("oxigraph", ox_url))
+        servers = (("kg serve", kg_url), ("kg cached", kg_cached_url), ("kg ox", kg_ox_url), ("oxigraph", ox_url))
         for name, url in servers:
             load_run(url, queries, 1, len(queries), args.timeout)  # warm-up: each query once
             results[name] = load_run(url, queries, args.clients, args.requests, args.timeout)
@@ -195,11 +197,12 @@ def main(argv=None) -> int:
             for e in r["error_samples"]:
                 print(f"    error: {e}")
         o = results["oxigraph"]
-        for name in ("kg serve", "kg cached"):
+        for name in ("kg serve", "kg cached", "kg ox"):
             k = results[name]
             print(f"ratio oxigraph / {name}: throughput x{o['throughput'] / k['throughput']:.1f}, "
                   f"p50 latency x{k['p50'] / o['p50']:.1f} lower, p99 x{k['p99'] / o['p99']:.1f} lower")
-        print("(kg serve: --cache-entries 0, every request evaluated by rdflib; kg cached: the default answer cache)")
+        print("(kg serve: --cache-entries 0, every request evaluated by rdflib; kg cached: the default answer cache; "
+              "kg ox: --backend oxigraph --cache-entries 0, every request evaluated by Oxigraph in a worker)")
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2))
         return 1 if any(r["errors"] for r in results.values()) else 0
