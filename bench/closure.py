@@ -30,8 +30,8 @@ def compare(source: Path) -> dict:
     """Both closures of the ontology + asserted graph of *source*, and how they differ."""
     from rdflib import Dataset, Graph
 
-    from kg.namespace import GRAPH_ASSERTED
-    from kg.ontology import load_ontology
+    from kg.core.namespace import GRAPH_ASSERTED
+    from kg.sources.ontology import load_ontology
     from kg.reasoning import expand
 
     raw = Dataset()

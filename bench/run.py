@@ -43,14 +43,14 @@ def label(n: int) -> str:
 
 
 def synth_file(data: Path, size: int) -> Path:
-    from kg.synth import articles_for, write
+    from kg.sources.synth import articles_for, write
 
     import hashlib
 
-    import kg.synth
+    import kg.sources.synth
 
     articles = articles_for(size)
-    version = hashlib.sha256(Path(kg.synth.__file__).read_bytes()).hexdigest()[:8]  # the generator's own text
+    version = hashlib.sha256(Path(kg.sources.synth.__file__).read_bytes()).hexdigest()[:8]  # the generator's own text
     path = data / f"synth-{label(size)}-{articles}a-seed0-{version}.nq"  # named by what it holds: never stale
     if not path.is_file():
         t = time.perf_counter()

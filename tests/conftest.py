@@ -21,7 +21,7 @@ def engines() -> list[str]:
 @pytest.fixture(scope="session", params=engines())
 def built(request):
     """A validated in-memory build, once per reasoning engine."""
-    from kg.build import build
+    from kg.pipeline.build import build
 
     return build(engine=request.param)
 
@@ -29,7 +29,7 @@ def built(request):
 @pytest.fixture(scope="session")
 def reference_build():
     """The reference build (rdflib + owlrl)."""
-    from kg.build import build
+    from kg.pipeline.build import build
 
     return build(engine="owlrl")
 

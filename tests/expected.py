@@ -9,7 +9,9 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg.queries import NamedQuery, rows_as_text
+from kg.sparql.named import NamedQuery
+
+from utils import rows_as_text
 
 
 def expected_path(query: NamedQuery) -> Path:

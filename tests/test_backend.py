@@ -7,9 +7,16 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
-from kg import backend
-from kg.namespace import GRAPH_INFERRED, GRAPHS
-from kg.queries import check_queries, named_queries, run, shorten
+from kg.core.errors import KgError
+from kg.core.iris import GRAPH_ASSERTED as G_ASSERTED
+from kg.pipeline.build import build, write_outputs
+from kg.store import oxigraph as backend
+from kg.store.oxigraph import OxigraphStore
+from kg.validation import validate
+from kg.core.namespace import GRAPH_INFERRED, GRAPHS
+from kg.sparql.named import check_queries, named_queries
+from kg.sparql import run
+from kg.core.terms import shorten
 
 from conftest import run_kg
 
@@ -17,7 +24,7 @@ from conftest import run_kg
 @pytest.fixture(scope="module")
 def ox_build():
     """The article graph built on Oxigraph with the native reasoner."""
-    return backend.build(engine="native")
+    return build(backend="oxigraph", engine="native")
 
 
 def _value(term):
@@ -35,7 +42,7 @@ def test_same_graphs_as_the_reference(ox_build, reference_build):
     o = backend.ox()
     for g in GRAPHS:
         ours = {tuple(_value(backend.from_ox(t)) for t in (q.subject, q.predicate, q.object))
-                for q in ox_build.store.quads_for_pattern(None, None, None, o.NamedNode(str(g)))}
+                for q in ox_build.store.raw.quads_for_pattern(None, None, None, o.NamedNode(str(g)))}
         ref = {tuple(_value(t) for t in triple) for triple in reference_build.dataset.graph(g)}
         assert ours == ref, f"{g}: {len(ours - ref)} extra, {len(ref - ours)} missing"
     assert ox_build.inferred == len(reference_build.dataset.graph(GRAPH_INFERRED))
@@ -45,14 +52,14 @@ def test_same_graphs_as_the_reference(ox_build, reference_build):
 def test_every_competency_query_gives_identical_rows(slug, ox_build, reference_build):
     q = named_queries()[slug]
     bindings = {}
-    view = backend.StoreView(ox_build.store)
-    from kg.queries import to_term
+    view = ox_build.store
+    from kg.sparql.labels import to_term
 
     for name, value in q.params.items():
         bindings[name] = to_term(reference_build.dataset, value)
         assert to_term(view, value) == bindings[name]
     ref = run(reference_build.dataset, q.text, bindings, source=slug)
-    ours = backend.run(ox_build.store, q.text, bindings, source=slug)
+    ours = run(ox_build.store, q.text, bindings, source=slug)
     assert ours.type == ref.type
     if ref.type in ("CONSTRUCT", "DESCRIBE"):
         assert isomorphic(ours.graph, ref.graph)
@@ -65,24 +72,24 @@ def test_every_competency_query_gives_identical_rows(slug, ox_build, reference_b
 
 
 def test_checks_agree_and_find_injected_faults(ox_build, reference_build):
-    assert backend.validate_store(ox_build.store) == []
+    assert validate(ox_build.store) == []
     o = backend.ox()
-    dkg, g = "https://w3id.org/defence-kg/ontology#", o.NamedNode(backend.G_ASSERTED)
-    store = backend.open_store()
-    store.extend(ox_build.store.quads_for_pattern(None, None, None, None))
+    dkg, g = "https://w3id.org/defence-kg/ontology#", o.NamedNode(G_ASSERTED)
+    store = OxigraphStore.create().raw
+    store.extend(ox_build.store.raw.quads_for_pattern(None, None, None, None))
     bad = o.NamedNode("https://w3id.org/defence-kg/resource/offer-bad")
     store.add(o.Quad(bad, o.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), o.NamedNode(dkg + "Offer"), g))
     store.add(o.Quad(o.NamedNode("https://w3id.org/defence-kg/resource/India"), o.NamedNode(dkg + "position"),
                      o.Literal("-3", datatype=o.NamedNode("http://www.w3.org/2001/XMLSchema#integer")), g))
-    found = {(v.check, v.resource) for v in backend.validate_store(store)}
+    found = {(v.check, v.resource) for v in validate(OxigraphStore(store))}
     assert ("offer-status-violation", "dkgr:offer-bad") in found
     assert ("missing-provenance-violation", "dkgr:offer-bad") in found
     assert any(c.startswith("datatype-range") and r == "dkgr:India" for c, r in found)
     # the same faults, on the rdflib route
     from rdflib import Dataset
 
-    from kg.checks import run_checks
-    from kg.namespace import GRAPH_ASSERTED
+    from kg.validation.checks import run_checks
+    from kg.core.namespace import GRAPH_ASSERTED
 
     copy = Dataset(default_union=True)
     for gr in GRAPHS:
@@ -114,11 +121,11 @@ def test_cli_build_and_query_on_oxigraph(tmp_path):
 
 
 def test_oxigraph_outputs_equal_the_rdflib_outputs(tmp_path, reference_build, ox_build):
-    from kg.build import NQUADS_NAME, TURTLE_NAME, write_outputs
+    from kg.core.resources import NQUADS_NAME, TURTLE_NAME
 
     a, b = tmp_path / "a", tmp_path / "b"
     write_outputs(reference_build, a)
-    backend.write_outputs(ox_build, b)
+    write_outputs(ox_build, b)
     for name in (NQUADS_NAME, TURTLE_NAME):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
@@ -126,18 +133,18 @@ def test_oxigraph_outputs_equal_the_rdflib_outputs(tmp_path, reference_build, ox
 def test_build_from_a_synthetic_file_on_both_backends(tmp_path):
     from rdflib import Dataset
 
-    from kg.synth import generate
+    from kg.sources.synth import generate
 
     src = tmp_path / "s.nq"
     with open(src, "w", encoding="utf-8") as fh:
         generate(fh, articles=2, seed=3)
-    ours = backend.build(src, engine="native", store_path=tmp_path / "store")
-    ref = backend.build_rdflib_file(src, engine="owlrl", validate=False)  # pySHACL is slow; validated below
+    ours = build(src, backend="oxigraph", engine="native", store_path=tmp_path / "store")
+    ref = build(src, backend="rdflib", engine="owlrl", validate=False)  # pySHACL is slow; validated below
     o = backend.ox()
     inf = {tuple(backend.from_ox(t) for t in (q.subject, q.predicate, q.object))
-           for q in ours.store.quads_for_pattern(None, None, None, o.NamedNode(backend.G_INFERRED))}
+           for q in ours.store.raw.quads_for_pattern(None, None, None, o.NamedNode(str(GRAPH_INFERRED)))}
     assert inf == set(ref.dataset.graph(GRAPH_INFERRED)) and inf
-    backend.write_outputs(ours, tmp_path / "out")
+    write_outputs(ours, tmp_path / "out")
     written, expected = Dataset(), Dataset()
     written.parse(tmp_path / "out" / "defence-kg.nq", format="nquads")
     for g in GRAPHS:
@@ -153,12 +160,12 @@ def test_build_from_a_synthetic_file_on_both_backends(tmp_path):
 def test_unknown_input_is_a_user_error(tmp_path):
     bad = tmp_path / "x.nq"
     bad.write_text("<a> <b> .\n")
-    with pytest.raises(backend.KgError):
-        backend.build(bad)
+    with pytest.raises(KgError):
+        build(bad, backend="oxigraph")
     stray = tmp_path / "y.nq"
     stray.write_text("<http://a> <http://b> <http://c> <http://other-graph> .\n")
-    with pytest.raises(backend.KgError, match="asserted and provenance"):
-        backend.build(stray)
+    with pytest.raises(KgError, match="asserted and provenance"):
+        build(stray, backend="oxigraph")
     proc = run_kg("build", "--backend", "oxigraph", "--input", str(tmp_path / "missing.nq"),
                   "--build-dir", str(tmp_path / "o"))
     assert proc.returncode != 0 and "no such" in proc.stderr and "Traceback" not in proc.stderr

@@ -8,11 +8,11 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg import backend
-from kg.build import assemble
-from kg.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_PROVENANCE, GRAPHS
-from kg.shacl import shacl_violations
-from kg.shacl_sparql import compile_shapes, shacl_violations_store
+from kg.store.oxigraph import OxigraphStore
+from kg.pipeline.build import assemble
+from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_PROVENANCE, GRAPHS
+from kg.validation.shacl import shacl_violations
+from kg.validation.shacl_sparql import compile_shapes, shacl_violations_store
 
 FAULTS = [
     (DKGR["offer-x"], RDF.type, DKG.Offer),                                  # no offeror, offeree, item, status
@@ -31,15 +31,14 @@ def same(a: list, b: list) -> bool:
 
 
 def store_of(ds) -> object:
-    store = backend.open_store()
-    o = backend.ox()
-    store.extend(o.Quad(backend.to_ox(s), backend.to_ox(p), backend.to_ox(v), o.NamedNode(str(g)))
-                 for g in GRAPHS for s, p, v in ds.graph(g))
+    store = OxigraphStore.create()
+    for g in GRAPHS:
+        store.add_graph(str(g), ds.graph(g))
     return store
 
 
 def article_dataset(faults=()):
-    from kg.build import build
+    from kg.pipeline.build import build
 
     ds = build(engine="native", validate=False).dataset
     for t in faults:
@@ -61,9 +60,9 @@ def test_same_results_as_pyshacl_on_the_article(faults):
 
 
 def test_same_results_as_pyshacl_on_a_synthetic_graph():
-    from kg.ontology import load_ontology
+    from kg.sources.ontology import load_ontology
     from kg.reasoning import expand
-    from kg.synth import generate
+    from kg.sources.synth import generate
 
     buf = io.StringIO()
     generate(buf, articles=1, seed=2)

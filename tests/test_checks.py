@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
-from kg.build import assemble
-from kg.checks import run_checks
-from kg.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE
-from kg.queries import check_queries
+from kg.pipeline.build import assemble
+from kg.validation.checks import run_checks
+from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE
+from kg.sparql.named import check_queries
 
 
 def test_every_check_has_its_header():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.resources import articles_dir
+from kg.core.resources import articles_dir
 
 from conftest import ROOT, run_kg
 
@@ -209,7 +209,7 @@ def test_wheel_carries_ontology_queries_and_articles(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     proc = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-                           "from kg.cli import main; sys.exit(main(sys.argv[2:]))", str(site),
+                           "from kg.cli.app import main; sys.exit(main(sys.argv[2:]))", str(site),
                            "query", HEADLINE, "--format", "csv", "--build-dir", str(elsewhere / "none")],
                           cwd=elsewhere, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -247,48 +247,47 @@ def test_cold_query_loads_neither_rdflib_sparql_nor_the_extensions(build_dir):
     """What makes a cold `kg query` cheap (bench/cold_query.py measures it): the default route
     answers on Oxigraph from the built files, and the parser of a core command imports none of
     the other commands' modules. `--backend rdflib` does load rdflib's engine."""
-    heavy = ["rdflib.plugins.sparql", "kg.server", "kg.server_engine", "kg.remote", "SPARQLWrapper",
-             "kg.explain", "kg.viz", "kg.docs", "kg.build", "owlrl", "pyshacl"]
+    heavy = ["rdflib.plugins.sparql", "kg.serve.http", "kg.serve.engine", "kg.remote.client", "SPARQLWrapper",
+             "kg.explanation.explainer", "kg.present.viz", "kg.present.site", "kg.pipeline.build", "owlrl", "pyshacl"]
     probe = (
         "import contextlib, io, json, sys\n"
-        "from kg.cli import main\n"
+        "from kg.cli.app import main\n"
         "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
         "    code = main(sys.argv[1:])\n"
         f"print(json.dumps([code, 'India' in out.getvalue(), [m for m in {heavy!r} if m in sys.modules]]))\n"
     )
-    for route, loaded in (([], []), (["--backend", "rdflib"], ["rdflib.plugins.sparql", "kg.build"])):
+    for route, loaded in (([], []), (["--backend", "rdflib"], ["rdflib.plugins.sparql"])):
         proc = subprocess.run([sys.executable, "-c", probe, "query", HEADLINE, "--build-dir", str(build_dir), *route],
                               capture_output=True, text=True, cwd=ROOT)
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout) == [0, True, loaded], route
 
 
-def test_every_extension_command_is_registered_by_the_module_the_cli_names():
-    """`kg.cli.EXTENSIONS` (which module holds which command, for lazy loading) matches what
-    the modules register, and `kg --help` still lists every command."""
+def test_every_command_is_registered_by_the_module_the_cli_names():
+    """`kg.cli.app.COMMANDS` (which module holds which command, for lazy loading) matches what
+    the modules register: the parser for one command registers that command alone, and
+    `kg --help` still lists every command."""
     import argparse
 
-    from kg import cli
+    from kg.cli import app as cli
 
     def commands(parser):
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         return set(sub.choices)
 
     everything = commands(cli.make_parser())
-    assert everything == set(cli.CORE_COMMANDS) | {c for cmds in cli.EXTENSIONS.values() for c in cmds}
-    for module, cmds in cli.EXTENSIONS.items():
-        for c in cmds:
-            assert commands(cli.make_parser(c)) == set(cli.CORE_COMMANDS) | set(cmds), (module, c)
-    for c in cli.CORE_COMMANDS:
-        assert commands(cli.make_parser(c)) == set(cli.CORE_COMMANDS)
+    assert everything == set(cli.COMMANDS)
+    assert {"build", "query", "serve", "push", "explain", "viz", "docs", "synth"} <= everything
+    for c in cli.COMMANDS:
+        assert commands(cli.make_parser(c)) == {c}, c
     helptext = run_kg("--help").stdout
     assert all(c in helptext for c in everything)
 
 
 @pytest.mark.parametrize("route", [[], ["--backend", "rdflib"]], ids=["default", "rdflib"])
 def test_from_clause_fetches_nothing(build_dir, route):
-    """Regression guard for the lazily imported rdflib engine: a FROM IRI names a graph, it is
-    never fetched over HTTP (rdflib's SPARQL_LOAD_GRAPHS stays off on every route)."""
+    """Regression guard for the lazily imported rdflib engine: a GRAPH IRI names a graph, it is
+    never fetched over HTTP, and a FROM naming no graph of the build is refused (every route)."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -317,6 +316,7 @@ def test_from_clause_fetches_nothing(build_dir, route):
                        "--build-dir", str(build_dir), *route)
     finally:
         server.shutdown()
-    assert proc.returncode == 0 and proc2.returncode == 0, proc.stderr + proc2.stderr
-    assert "example.org" not in proc.stdout + proc2.stdout
+    assert proc.returncode == 0, proc.stderr  # GRAPH <iri> only matches a graph of the build
+    assert "example.org" not in proc.stdout
+    assert proc2.returncode == 2 and "never fetched" in proc2.stderr and "Traceback" not in proc2.stderr
     assert hits == []

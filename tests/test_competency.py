@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kg.queries import named_queries, run, to_term
+from kg.sparql.named import named_queries
+
+from kg.sparql import run
+
+from kg.sparql.labels import to_term
 
 from expected import assert_matches_expected
 

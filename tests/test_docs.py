@@ -9,8 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from kg.docs import build_site, question_file
-from kg.queries import named_queries
+from kg.present.site import build_site, question_file
+from kg.sparql.named import named_queries
 
 from conftest import run_kg
 

@@ -11,10 +11,12 @@ import re
 import pytest
 from rdflib import RDF, XSD, Literal
 
-from kg.explain import Explainer, explain, query_support
-from kg.namespace import DKG, DKGR, GRAPH_INFERRED
-from kg.queries import named_queries, run, to_term
-from kg.resources import articles_dir
+from kg.explanation.explainer import Explainer, explain, query_support
+from kg.core.namespace import DKG, DKGR, GRAPH_INFERRED
+from kg.sparql.named import named_queries
+from kg.sparql import run
+from kg.sparql.labels import to_term
+from kg.core.resources import articles_dir
 
 from conftest import run_kg
 
@@ -132,7 +134,7 @@ def test_every_inferred_triple_has_a_derivation(built):
 
 
 def test_a_fact_the_graph_lacks_is_refused(dataset):
-    from kg.errors import KgError
+    from kg.core.errors import KgError
 
     with pytest.raises(KgError, match="neither asserted nor derived"):
         explain(dataset, "India", "buyer", "Russia")
@@ -218,7 +220,7 @@ def test_cli_subject_overview(build_dir):
 @pytest.mark.parametrize("prop", ["buyer", "dkg:buyer", "https://w3id.org/defence-kg/ontology#buyer",
                                   "<https://w3id.org/defence-kg/ontology#buyer>", "buyer"])
 def test_predicate_by_label_prefix_or_iri(dataset, prop):
-    from kg.explain import resolve
+    from kg.explanation.explainer import resolve
 
     s, p, o = resolve(dataset, "India's 2018 contract for five S-400s from Russia", prop, "New Delhi")
     assert (s, p) == (R["contract-india-russia-s400-2018"], DKG.buyer)

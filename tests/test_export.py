@@ -6,8 +6,8 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from kg.build import union_graph
-from kg.namespace import GRAPH_INFERRED, GRAPHS
+from kg.store.rdflib_store import union_graph
+from kg.core.namespace import GRAPH_INFERRED, GRAPHS
 
 from conftest import run_kg
 
@@ -60,7 +60,7 @@ def test_turtle_is_deterministic_across_processes(tmp_path):
 
 def test_trig_graph_order_is_deterministic(dataset):
     """Regression: rdflib wrote TriG graphs in a set's order, so two builds differed."""
-    from kg.rdfio import serialize
+    from kg.core.rdfio import serialize
 
     text = serialize(dataset, "trig").decode()
     positions = [text.index("dkgg:" + str(g).rsplit("/", 1)[1] + " {") for g in sorted(GRAPHS, key=str)]
@@ -75,7 +75,7 @@ def test_written_files_are_readable_by_others(build_dir):
 
 def test_trig_declares_prefixes_used_by_later_graphs(dataset):
     """Regression: TriG kept only the first graph's prefixes, so `prov:` was undefined."""
-    from kg.rdfio import serialize
+    from kg.core.rdfio import serialize
 
     parsed = Dataset()
     parsed.parse(data=serialize(dataset, "trig").decode(), format="trig")

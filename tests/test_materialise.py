@@ -7,7 +7,7 @@ import io
 import pytest
 from rdflib import Dataset, Graph
 
-from kg.errors import KgError
+from kg.core.errors import KgError
 from kg.reasoning import engine_names, expand
 
 PREFIXES = """
@@ -40,9 +40,9 @@ def test_native_engine_is_registered():
 
 
 def test_equal_to_owlrl_on_the_article_graph():
-    from kg.articles import compile_all
-    from kg.ontology import load_ontology
-    from kg.resources import articles_dir
+    from kg.sources.articles import compile_all
+    from kg.sources.ontology import load_ontology
+    from kg.core.resources import articles_dir
 
     asserted, _, _ = compile_all(articles_dir())
     g = Graph()
@@ -52,15 +52,15 @@ def test_equal_to_owlrl_on_the_article_graph():
         g.add(t)
     inferred = assert_same(g)
     # the derived risk comes through the chain of length 4, the inverse and the restriction
-    from kg.namespace import DKG, DKGR
+    from kg.core.namespace import DKG, DKGR
 
     assert (DKGR.India, DKG.risksSanctionsUnder, DKGR.CAATSA) in inferred
 
 
 def test_equal_to_owlrl_on_a_small_synthetic_graph():
-    from kg.namespace import GRAPH_ASSERTED
-    from kg.ontology import load_ontology
-    from kg.synth import generate
+    from kg.core.namespace import GRAPH_ASSERTED
+    from kg.sources.ontology import load_ontology
+    from kg.sources.synth import generate
 
     buf = io.StringIO()
     generate(buf, articles=3, seed=7)
@@ -123,7 +123,7 @@ def test_refuses_axioms_it_does_not_implement(axiom):
 
 
 def test_closure_includes_the_input_and_is_a_fixpoint():
-    from kg.materialise import closure_graph
+    from kg.reasoning.native import closure_graph
 
     g = ttl(":A rdfs:subClassOf :B . :x a :A . :p owl:inverseOf :q . :x :p :y .")
     once = closure_graph(g)

@@ -10,8 +10,8 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS, XSD
 
 import kg
-from kg.namespace import DKG, GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, ONTOLOGY_IRI
-from kg.ontology import load_ontology
+from kg.core.namespace import DKG, GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, ONTOLOGY_IRI
+from kg.sources.ontology import load_ontology
 
 VANN = "http://purl.org/vocab/vann/"
 

@@ -8,10 +8,10 @@ from collections import Counter
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.articles import article_iri
-from kg.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_PROVENANCE, OA
-from kg.resources import articles_dir
-from kg.text import index_text
+from kg.sources.articles import article_iri
+from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_PROVENANCE, OA
+from kg.core.resources import articles_dir
+from kg.sources.text import index_text
 
 SLUG = "2019-06-us-india-s400"
 TEXT = (articles_dir() / SLUG / "article.txt").read_text(encoding="utf-8")
@@ -148,7 +148,7 @@ def test_garbled_lemoa_name_is_flagged_with_both_names(dataset):
 def test_two_articles_quoting_the_same_words_do_not_share_evidence(tmp_path):
     """Regression: evidence IRIs were keyed by the sentence's local id (``s03``), so a second
     article with the same fact, sentence number and quote merged into the first one's evidence."""
-    from kg.articles import compile_article
+    from kg.sources.articles import compile_article
 
     src = articles_dir() / SLUG
     evidence = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kg.cli import make_parser
+from kg.cli.app import make_parser
 
 from conftest import ROOT
 
@@ -35,7 +35,7 @@ def test_readme_has_the_two_fresh_machine_commands_that_ci_runs():
 
 
 def test_every_named_question_is_listed_in_the_readme():
-    from kg.queries import named_queries
+    from kg.sparql.named import named_queries
 
     for slug in named_queries():
         assert f"`{slug}`" in README, slug

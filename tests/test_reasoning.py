@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
 
-from kg.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE
+from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE
 from kg.reasoning import BUILTIN_NAMESPACES, expand, is_noise
 
 
@@ -71,7 +71,7 @@ def test_noise_filter():
 
 
 def test_unknown_engine_and_profile_are_user_errors():
-    from kg.errors import KgError
+    from kg.core.errors import KgError
 
     with pytest.raises(KgError, match="unknown reasoning engine"):
         expand(Graph(), engine="no-such-engine")

@@ -21,9 +21,13 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import ROOT, run_kg
-from kg.namespace import GRAPHS
-from kg.queries import format_result, named_queries, run, to_term
-from kg.remote import Auth, inject_values, normalise_graph, normalise_rows, run_remote, with_prefixes
+from kg.core.namespace import GRAPHS
+from utils import format_result
+from kg.sparql.named import named_queries
+from kg.sparql import run
+from kg.sparql.labels import to_term
+from kg.remote.client import Auth, inject_values, run_remote, with_prefixes
+from utils import normalise_graph, normalise_rows
 from servers import HOST, VIRTUOSO_PASSWORD, free_port, start_kg_serve, start_oxigraph, start_virtuoso
 
 QUERIES = named_queries()
@@ -32,7 +36,7 @@ VIRTUOSO_ENV = {"KG_REMOTE_USER": "dba", "KG_REMOTE_PASSWORD": VIRTUOSO_PASSWORD
 
 @pytest.fixture(scope="module")
 def local(build_dir):
-    from kg.build import load_built
+    from kg.pipeline.build import load_built
 
     return load_built(build_dir)
 
@@ -97,7 +101,7 @@ def fetch_csv(url: str, query: str, dataset: bool) -> tuple[str, list[list[str]]
 
 
 def _is_select(q) -> bool:
-    from kg.queries import prepare
+    from kg.store.rdflib_store import prepare
 
     return prepare(q.text, str(q.path)).algebra.name == "SelectQuery"
 
@@ -142,14 +146,14 @@ def test_long_queries_are_posted(oxigraph, local):
 
 
 def store_graph(server, iri) -> Graph:
-    from kg.remote import RemoteClient
+    from kg.remote.client import RemoteClient
 
     client = RemoteClient(server.url, Auth(), 60, dataset=False)
     return client.graph(inject_values("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": URIRef(iri)}))
 
 
 def store_graph_names(server) -> set[str]:
-    from kg.remote import RemoteClient
+    from kg.remote.client import RemoteClient
 
     res = RemoteClient(server.url, Auth(), 60, dataset=False).select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     return {str(row[0]) for row in res}
@@ -254,7 +258,7 @@ def test_fallback_to_sparql_update_when_the_store_lacks_graph_store_protocol(loc
 
 def test_push_fails_loudly_when_counts_differ(local, build_dir, tmp_path):
     """A store that drops triples on the way in is caught by the count check."""
-    from kg.remote import Endpoints, push
+    from kg.remote.client import Endpoints, push
 
     server = start_oxigraph(tmp_path / "ox")
     try:
@@ -263,7 +267,7 @@ def test_push_fails_loudly_when_counts_differ(local, build_dir, tmp_path):
         other = start_oxigraph(tmp_path / "ox2")
         try:
             ep = Endpoints(other.url, f"{base}/update", f"{base}/store", "graph", "oxigraph")
-            from kg.errors import KgError
+            from kg.core.errors import KgError
 
             with pytest.raises(KgError, match="counts differ"):
                 push(local, ep, Auth())

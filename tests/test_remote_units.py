@@ -6,10 +6,11 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.errors import KgError
-from kg.queries import prepare
-from kg.remote import Auth, _digest, endpoints_for, inject_values, normalise_term, select_graphs, with_prefixes
-from kg.server_engine import negotiate
+from kg.core.errors import KgError
+from kg.store.rdflib_store import prepare
+from kg.remote.client import Auth, _digest, endpoints_for, inject_values, select_graphs, with_prefixes
+from utils import normalise_term
+from kg.serve.engine import negotiate
 
 INDIA = URIRef("https://w3id.org/defence-kg/resource/India")
 
@@ -89,9 +90,9 @@ def test_store_quirks_are_absorbed_by_normalise_term():
 
 
 def test_digest_response_matches_rfc_2617_example(monkeypatch):
-    import kg.remote
+    import kg.remote.client
 
-    monkeypatch.setattr(kg.remote.os, "urandom", lambda n: bytes.fromhex("0a4f113b"))
+    monkeypatch.setattr(kg.remote.client.os, "urandom", lambda n: bytes.fromhex("0a4f113b"))
     challenge = ('Digest realm="testrealm@host.com", qop="auth,auth-int", '
                  'nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"')
     header = _digest(challenge, Auth("digest", "Mufasa", "Circle Of Life"), "GET", "http://www.nowhere.org/dir/index.html")

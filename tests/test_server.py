@@ -18,9 +18,13 @@ from urllib.parse import urlencode
 import pytest
 from rdflib import Graph, URIRef
 
-from kg.namespace import GRAPHS
-from kg.queries import format_result, named_queries, run, to_term
-from kg.remote import Auth, normalise_rows, run_remote
+from kg.core.namespace import GRAPHS
+from utils import format_result
+from kg.sparql.named import named_queries
+from kg.sparql import run
+from kg.sparql.labels import to_term
+from kg.remote.client import Auth, run_remote
+from utils import normalise_rows
 from servers import HOST, start_kg_serve
 
 ASK_ALL = "ASK { ?s ?p ?o }"
@@ -39,7 +43,7 @@ def server(build_dir, tmp_path_factory, request):
 
 @pytest.fixture(scope="module")
 def local(build_dir):
-    from kg.build import load_built
+    from kg.pipeline.build import load_built
 
     return load_built(build_dir)
 
@@ -326,8 +330,8 @@ def test_service_load_and_from_open_no_connection(server, build_dir, tmp_path, l
     ):
         status, _, body = sparql_get(server, query)
         assert status in (200, 400, 403), body
-    status, _, _ = sparql_get(server, COUNT, default_graph_uri=[target], named_graph_uri=[target])
-    assert status == 200
+    status, _, body = sparql_get(server, COUNT, default_graph_uri=[target], named_graph_uri=[target])
+    assert status == 400 and b"never fetched" in body  # a graph the build lacks is refused, not fetched
     # LOAD: refused by the read-only server, and by a writable one too
     status, _, body = http("POST", server.url, f"LOAD <{target}>".encode(), {"Content-Type": "application/sparql-update"})
     assert status == 403
@@ -491,7 +495,7 @@ def test_one_log_line_per_request(server):
 def test_binds_loopback_by_default(server):
     first = server.log.read_text().splitlines()[0]
     assert f"http://127.0.0.1:{server.extra['port']}/sparql" in first
-    from kg.cli import make_parser
+    from kg.cli.app import make_parser
 
     args = make_parser().parse_args(["serve"])
     assert args.host == "127.0.0.1" and args.timeout == 10.0 and not args.allow_update

@@ -13,9 +13,9 @@ from functools import lru_cache
 import pytest
 from rdflib import Graph
 
-from kg.errors import KgError
-from kg.ontology import load_ontology
-from kg.shacl import load_shapes, validate, validate_graph
+from kg.core.errors import KgError
+from kg.sources.ontology import load_ontology
+from kg.validation.shacl import load_shapes, validate, validate_graph
 
 from conftest import ROOT, run_kg
 
@@ -170,7 +170,8 @@ def test_shipped_graph_conforms(dataset):
 
 
 def test_violation_fails_the_build(tmp_path):
-    from kg.build import ValidationFailed, build
+    from kg.validation import ValidationFailed
+    from kg.pipeline.build import build
 
     src = ROOT / "articles" / "2019-06-us-india-s400"
     art = tmp_path / "articles" / src.name
@@ -203,7 +204,7 @@ def test_validate_cli_formats(build_dir):
     proc = run_kg("validate", "--build-dir", str(build_dir), "--format", "turtle")
     assert proc.returncode == 0, proc.stderr
     report = Graph().parse(data=proc.stdout, format="turtle")
-    from kg.shacl import SH
+    from kg.validation.shacl import SH
 
     assert (None, SH.conforms, None) in report
     assert report.value(next(report.subjects(SH.conforms, None)), SH.conforms).toPython() is True

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from kg.explain import Explainer
-from kg.namespace import DKG, DKGR
-from kg.viz import draw, network, timeline_events
+from kg.explanation.explainer import Explainer
+from kg.core.namespace import DKG, DKGR
+from kg.present.viz import draw, network, timeline_events
 
 from conftest import run_kg
 

@@ -1,0 +1,28 @@
+"""``kg export``: the graph in a standard RDF format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def cmd_export(args) -> int:
+    from kg.cli.options import dataset_of, emit
+    from kg.core.rdfio import write_atomic
+    from kg.pipeline.export import export
+
+    payload = export(dataset_of(args), args.format, asserted_only=args.asserted_only)
+    if args.output:
+        write_atomic(Path(args.output), payload)
+    else:
+        emit(payload)
+    return 0
+
+
+def register(sub, common) -> None:
+    from kg.pipeline.export import EXPORT_FORMATS
+
+    e = sub.add_parser("export", parents=[common], help="export the graph in a standard RDF format")
+    e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="turtle")
+    e.add_argument("--asserted-only", action="store_true", help="leave out the inferred graph")
+    e.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    e.set_defaults(func=cmd_export)

@@ -1,0 +1,286 @@
+"""The one build: load → reason → validate → write, staged and timed over a store.
+
+The result is a store holding four named graphs (ontology, asserted, provenance, inferred)
+whose default graph is their union, on either backend (rdflib, the reference; Oxigraph,
+fast). ``bench/`` runs the same stage functions, one per process.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.core.version import __version__
+from kg.core.errors import KgError, missing_file
+from kg.core.iris import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPHS
+from kg.core.progress import Silent
+from kg.core.resources import MANIFEST_NAME, NQUADS_NAME, TRIG_NAME, TURTLE_NAME, articles_dir
+from kg.validation import ValidationFailed
+
+#: The stages, in order, as they are timed and shown.
+STAGES = ("load", "reason", "validate", "write")
+#: Default engine per backend.
+DEFAULT_ENGINE = {"rdflib": "owlrl", "oxigraph": "native"}
+
+
+@dataclass
+class BuildResult:
+    """What a build made: the store, the time of each stage, and what validation found."""
+
+    store: object
+    backend: str
+    engine: str
+    source: Path | None = None
+    #: for a build from the article folders: its rdflib graphs (ontology, asserted, provenance),
+    #: written as they are, so that every literal keeps its datatype on every backend
+    graphs: tuple | None = None
+    timings: dict = field(default_factory=dict)
+    violations: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.timings.values())
+
+    @property
+    def dataset(self):
+        """The build as an rdflib dataset."""
+        return self.store.as_dataset()
+
+    def count(self, graph_iri) -> int:
+        g = str(graph_iri)
+        if g not in self.counts:
+            self.counts[g] = self.store.count(g)
+        return self.counts[g]
+
+    @property
+    def asserted(self) -> int:
+        """Triples the sources state: the asserted facts and their provenance."""
+        return self.count(GRAPH_ASSERTED) + self.count(GRAPH_PROVENANCE)
+
+    @property
+    def inferred(self) -> int:
+        return self.count(GRAPH_INFERRED)
+
+    def summary(self) -> str:
+        text = (f"{self.asserted} triples asserted ({self.count(GRAPH_ASSERTED)} facts, "
+                f"{self.count(GRAPH_PROVENANCE)} provenance), {self.count(GRAPH_ONTOLOGY)} ontology, "
+                f"{self.inferred} inferred, in {self.seconds:.2f} s")
+        return text if self.backend == "rdflib" else f"{text} ({self.backend}, {self.engine})"
+
+    def manifest(self) -> dict:
+        return {
+            "version": __version__,
+            "backend": self.backend,
+            "engine": self.engine,
+            "graphs": {str(g): self.count(g) for g in GRAPHS},
+            "asserted": self.asserted,
+            "inferred": self.inferred,
+        }
+
+
+# --- the stages ---------------------------------------------------------------------------
+
+
+def load(store, source: Path | None = None, articles: Path | None = None) -> tuple | None:
+    """Fill the ontology, asserted and provenance graphs: from the article folders, or from *source*.
+
+    *source* is an N-Quads or TriG file whose quads are in the asserted and provenance
+    graphs, as ``kg synth`` writes it (or ``kg export --format nquads --asserted-only``).
+    Returns the rdflib graphs of a build from the article folders, else None.
+    """
+    from kg.sources.articles import compile_all
+    from kg.sources.ontology import load_ontology
+
+    ontology = load_ontology()
+    store.add_graph(GRAPH_ONTOLOGY, ontology)
+    if source is None:
+        asserted, provenance, _ = compile_all(Path(articles) if articles is not None else articles_dir())
+        store.add_graph(GRAPH_ASSERTED, asserted)
+        store.add_graph(GRAPH_PROVENANCE, provenance)
+        return ontology, asserted, provenance
+    source = Path(source)
+    if not source.is_file():
+        raise missing_file(source, "input graph")
+    if not source.name.lower().endswith((".nq", ".trig")):
+        raise KgError(f"{source}: give an N-Quads (.nq) or TriG (.trig) file with the asserted and provenance graphs")
+    store.load_file(source)
+    if store.count(GRAPH_INFERRED) or store.stray_quads():
+        raise KgError(f"{source}: quads must be in the asserted and provenance graphs only")
+    return None
+
+
+def reason(store, engine: str, progress=None) -> int:
+    """Fill the inferred graph from the ontology and asserted graphs; return its size."""
+    from kg.reasoning import expand, load_engine
+
+    load_engine(engine)  # an unknown engine, or one that cannot load, fails before any work
+    inputs = [GRAPH_ONTOLOGY, GRAPH_ASSERTED]
+    store.clear_graph(GRAPH_INFERRED)
+    n = store.materialise(inputs, engine, progress)
+    if n is not None:
+        return n
+    from rdflib import Graph
+
+    both = Graph()
+    for iri in inputs:
+        for t in store.graph(iri):
+            both.add(t)
+    inferred = expand(both, "owl-rl", engine)
+    store.add_graph(GRAPH_INFERRED, inferred)
+    return len(inferred)
+
+
+def check(store) -> list:
+    """The violations of the built store (checks and shapes)."""
+    from kg.validation import validate
+
+    return validate(store)
+
+
+def build(source: Path | None = None, *, backend: str = "rdflib", engine: str | None = None,
+          validate: bool = True, store_path: Path | None = None, progress=None,
+          articles: Path | None = None) -> BuildResult:
+    """Build in a new store: load, reason, validate. Raises :class:`ValidationFailed`.
+
+    The asserted and provenance graphs come from *source* (an N-Quads or TriG file) if given,
+    else from the article folders in *articles* (default: the shipped ones, or ``$KG_ARTICLES``).
+    """
+    from kg.store import create
+
+    progress = progress or Silent()
+    engine = engine or DEFAULT_ENGINE[backend]
+    store = create(backend, store_path)
+    result = BuildResult(store, backend, engine, Path(source) if source is not None else None)
+
+    def timed(stage: str, label: str, fn):
+        progress.stage(label)
+        t = time.perf_counter()
+        out = fn()
+        result.timings[stage] = time.perf_counter() - t
+        return out
+
+    result.graphs = timed("load", "loading", lambda: load(store, source, articles))
+    timed("reason", "reasoning", lambda: reason(store, engine, progress))
+    if validate:
+        result.violations = timed("validate", "validating", lambda: check(store))
+        if result.violations:
+            raise ValidationFailed(result.violations)
+    return result
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def assemble(ontology, asserted, provenance, inferred):
+    """An rdflib dataset of the four graphs."""
+    from rdflib import Graph
+
+    from kg.store.rdflib_store import RdflibStore
+
+    store = RdflibStore()
+    for iri, g in ((GRAPH_ONTOLOGY, ontology), (GRAPH_ASSERTED, asserted), (GRAPH_PROVENANCE, provenance),
+                   (GRAPH_INFERRED, inferred if inferred is not None else Graph())):
+        store.add_graph(iri, g)
+    return store.dataset
+
+
+def write_outputs(result: BuildResult, out_dir: Path, progress=None) -> list[Path]:
+    """Write TriG, N-Quads, Turtle (the union) and the manifest, each file atomically.
+
+    A build from the article folders (or any build on a store that can hand over an
+    rdflib dataset) is written by rdflib, deterministically sorted; a large build from an
+    input file on Oxigraph is streamed, its asserted and provenance graphs straight from
+    the input file, so that every literal keeps its datatype.
+    """
+    from kg.core.rdfio import atomic_file, serialize, write_atomic
+    from kg.store.rdflib_store import union_graph
+
+    progress = progress or Silent()
+    t = time.perf_counter()
+    out_dir = Path(out_dir)
+    written = []
+    if result.graphs is not None:
+        ds = assemble(*result.graphs, result.store.graph(GRAPH_INFERRED))
+    elif not getattr(result.store, "streams", False):
+        ds = result.store.as_dataset()
+    else:
+        ds = None
+    if ds is not None:
+        payloads = {TRIG_NAME: serialize(ds, "trig"), NQUADS_NAME: serialize(ds, "nquads"),
+                    TURTLE_NAME: serialize(union_graph(ds), "turtle")}
+        for name, data in payloads.items():
+            write_atomic(out_dir / name, data)
+            written.append(out_dir / name)
+    else:
+        for name, fmt in ((NQUADS_NAME, "nquads"), (TRIG_NAME, "trig"), (TURTLE_NAME, "turtle")):
+            progress.note(name)
+            with atomic_file(out_dir / name) as fh:
+                result.store.dump(fh, fmt, result.source)
+            written.append(out_dir / name)
+    write_atomic(out_dir / MANIFEST_NAME, (json.dumps(result.manifest(), indent=2, sort_keys=True) + "\n").encode())
+    written.append(out_dir / MANIFEST_NAME)
+    result.timings["write"] = time.perf_counter() - t
+    return written
+
+
+def build_into(build_dir: Path, source: Path | None = None, *, backend: str = "rdflib", engine: str | None = None,
+               validate: bool = True, progress=None) -> BuildResult:
+    """Build and write into *build_dir*; an Oxigraph store is built beside it and swapped in.
+
+    A failed build leaves the previous outputs and store as they were.
+    """
+    from kg.store.oxigraph import STORE_NAME, drop_store, store_dir
+
+    progress = progress or Silent()
+    build_dir = Path(build_dir)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    work = build_dir / f".{STORE_NAME}.build" if backend == "oxigraph" else None
+    try:
+        result = build(source, backend=backend, engine=engine, validate=validate, store_path=work,
+                       progress=progress)
+        progress.stage("writing")
+        write_outputs(result, build_dir, progress)
+        result.store.flush()
+    except BaseException:
+        if work is not None and work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    if work is None:
+        drop_store(build_dir)  # a store of an earlier `--backend oxigraph` build is stale now
+    else:
+        result.counts = {str(g): result.count(g) for g in GRAPHS}
+        result.store = None  # close the store before it moves
+        target = store_dir(build_dir)
+        if target.exists():
+            shutil.rmtree(target)
+        work.replace(target)
+    return result
+
+
+def get_store(build_dir: Path | None, backend: str | None = None, engine: str = "owlrl", notice=None):
+    """The build in *build_dir* as a store; if there is none, a fresh build in memory (*notice* told)."""
+    from kg.store import as_store, open_build
+
+    if build_dir is not None:
+        store = open_build(build_dir, backend)
+        if store is not None:
+            return store
+    if notice:
+        notice(f"no build in {build_dir}/; building in memory (run `kg build` to keep it)")
+    return as_store(build(backend=backend or "rdflib", engine=engine).store)
+
+
+def get_dataset(build_dir: Path | None, engine: str = "owlrl", notice=None):
+    """The build in *build_dir* (or a fresh one) as an rdflib dataset."""
+    return get_store(build_dir, "rdflib", engine, notice).as_dataset()
+
+
+def load_built(build_dir: Path):
+    """The build in *build_dir* as an rdflib dataset (no reasoning); an error if there is none."""
+    from kg.store.rdflib_store import RdflibStore
+
+    return RdflibStore.from_nquads(Path(build_dir) / NQUADS_NAME).dataset

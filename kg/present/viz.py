@@ -1,0 +1,463 @@
+"""Pictures of the graph: who deals with whom over what, and a timeline of dated events.
+
+:func:`network` picks the actors, systems, agreements, deals, offers, laws and sanctions
+and the relations between them (asserted edges solid, inferred edges dashed and red);
+:func:`timeline_events` lists the dated events and how each date is known (stated,
+inferred from cited reports, or only placed by the date of the report). Both become
+Graphviz DOT text; :func:`render` runs Graphviz (Debian's ``graphviz`` package) to make
+SVG or PNG, and :func:`html_page` wraps the SVG in a small offline page where clicking a
+node shows its evidence.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Dataset, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from kg.core.errors import KgError
+from kg.explanation.explainer import Explainer
+from kg.core.namespace import DKG, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_PROVENANCE
+from kg.core.rdfio import write_atomic
+
+FONT = "DejaVu Sans"
+
+#: Node categories of the overview: (name, classes, Graphviz shape, style, fill colour).
+CATEGORIES = [
+    ("state", (DKG.State,), "ellipse", "filled", "#cfe2f3"),
+    ("organisation", (DKG.Organisation,), "ellipse", "filled", "#d9ead3"),
+    ("person", (DKG.Person,), "ellipse", "filled,dashed", "#eeeeee"),
+    ("defence system", (DKG.DefenceSystem,), "box3d", "filled", "#fff2cc"),
+    ("law", (DKG.Law,), "folder", "filled", "#f4cccc"),
+    ("defence agreement", (DKG.DefenceAgreement,), "note", "filled", "#d0e0e3"),
+    ("arms deal", (DKG.ArmsDeal,), "box", "filled,rounded", "#fce5cd"),
+    ("offer", (DKG.Offer,), "box", "filled,rounded,dashed", "#fce5cd"),
+    ("sanction", (DKG.Sanction,), "octagon", "filled", "#ea9999"),
+    ("threat", (DKG.ConditionalThreat,), "hexagon", "filled", "#f9cb9c"),
+]
+#: Extra categories drawn only around a --focus node.
+FOCUS_CATEGORIES = [
+    ("actor group", (DKG.ActorGroup,), "ellipse", "filled,dotted", "#eeeeee"),
+    ("event", (DKG.Event,), "box", "filled,rounded", "#f3f3f3"),
+    ("situation", (DKG.Situation,), "box", "filled,dotted", "#f3f3f3"),
+    ("other", (DKG.Place, DKG.Topic, DKG.Post), "plaintext", "filled", "#ffffff"),
+]
+INFERRED_COLOUR = "#c0392b"
+#: Rules whose conclusion only restates a drawn edge (its inverse, a super-property...).
+RESTATING_RULES = {"prp-inv1", "prp-inv2", "prp-spo1", "prp-eqp1", "prp-eqp2", "prp-symp"}
+
+
+# --- the network ---------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    iri: URIRef
+    label: str
+    category: str
+
+
+@dataclass
+class Edge:
+    s: URIRef
+    p: URIRef
+    o: URIRef
+    label: str
+    inferred: bool
+    note: str = ""
+
+
+@dataclass
+class Network:
+    nodes: dict[URIRef, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    focus: URIRef | None = None
+
+
+def _types(ds: Dataset, node) -> set:
+    return set(ds.graph(GRAPH_ASSERTED).objects(node, RDF.type)) | set(ds.graph(GRAPH_INFERRED).objects(node, RDF.type))
+
+
+def _category(ds: Dataset, node, categories) -> tuple | None:
+    types = _types(ds, node)
+    if DKG.NewsOutlet in types:
+        return None
+    for cat in categories:
+        if types & set(cat[1]):
+            return cat
+    return None
+
+
+def network(ds: Dataset, focus: URIRef | None = None, hops: int = 2, explainer: Explainer | None = None) -> Network:
+    """The nodes and labelled edges to draw (around *focus*, within *hops*, if given)."""
+    ex = explainer or Explainer(ds)
+    asserted, inferred = ds.graph(GRAPH_ASSERTED), ds.graph(GRAPH_INFERRED)
+    cats = CATEGORIES + FOCUS_CATEGORIES if focus is not None else CATEGORIES
+    subjects = set(asserted.subjects())
+    if focus is not None and focus not in subjects:
+        raise KgError(f"{ex.term(focus)} is not a node of the asserted graph; nothing to focus on")
+    chosen: dict[URIRef, tuple] = {}
+    for node in subjects:
+        cat = _category(ds, node, cats)
+        if cat is not None:
+            chosen[node] = cat
+    drawn_asserted = set()
+    edges: list[Edge] = []
+    for s, p, o in asserted:
+        if s in chosen and o in chosen and p != RDF.type and s != o:
+            drawn_asserted.add((s, p, o))
+            edges.append(Edge(s, p, o, ex.label(p), False, _edge_note(ex, ex.explain((s, p, o)))))
+    for s, p, o in inferred:
+        if s in chosen and o in chosen and p != RDF.type and s != o and isinstance(o, URIRef):
+            exp = ex.explain((s, p, o))
+            if exp.rule in RESTATING_RULES and any(pr.triple in drawn_asserted for pr in exp.premises):
+                continue
+            edges.append(Edge(s, p, o, ex.label(p), True, _edge_note(ex, exp)))
+    nodes = set(chosen)
+    if focus is not None:
+        nodes = _within(focus, edges, hops)
+    edges = [e for e in edges if e.s in nodes and e.o in nodes]
+    linked = {e.s for e in edges} | {e.o for e in edges} | ({focus} if focus is not None else set())
+    net = Network(focus=focus)
+    for n in sorted(nodes & linked, key=str):
+        net.nodes[n] = Node(n, ex.label(n), chosen[n][0])
+    net.edges = sorted(edges, key=lambda e: (str(e.s), str(e.p), str(e.o)))
+    return net
+
+
+def _within(focus, edges, hops):
+    adj: dict = {}
+    for e in edges:
+        adj.setdefault(e.s, set()).add(e.o)
+        adj.setdefault(e.o, set()).add(e.s)
+    seen = {focus: 0}
+    todo = deque([focus])
+    while todo:
+        n = todo.popleft()
+        if seen[n] >= hops:
+            continue
+        for m in adj.get(n, ()):
+            if m not in seen:
+                seen[m] = seen[n] + 1
+                todo.append(m)
+    return set(seen)
+
+
+def _edge_note(ex: Explainer, exp) -> str:
+    if exp.kind == "asserted":
+        return "asserted: " + ", ".join(q.sentence_id for q in exp.best_quotes() if q.sentence_id)
+    facts = exp.supporting_facts()
+    return f"inferred by {exp.rule} from " + "; ".join(f.text for f in facts)
+
+
+def _id(iri) -> str:
+    return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", str(iri).rsplit("/", 1)[-1])
+
+
+def _q(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _wrap(text: str, width: int = 22) -> str:
+    words, lines, cur = text.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    if cur:
+        lines.append(cur)
+    return "\n".join(lines)
+
+
+def network_dot(net: Network, title: str = "") -> str:
+    styles = {c[0]: c for c in CATEGORIES + FOCUS_CATEGORIES}
+    out = [
+        "digraph kg {",
+        f'  graph [rankdir=LR, fontname="{FONT}", fontsize=12, nodesep=0.35, ranksep=0.9, pad=0.3, '
+        f'labelloc=t, label={_q(title)}];',
+        f'  node [fontname="{FONT}", fontsize=11, margin="0.12,0.06"];',
+        f'  edge [fontname="{FONT}", fontsize=9, color="#555555", arrowsize=0.7];',
+    ]
+    for n in net.nodes.values():
+        _, _, shape, style, fill = styles[n.category]
+        pen = ', penwidth=2.5' if n.iri == net.focus else ""
+        out.append(f"  {_id(n.iri)} [label={_q(_wrap(n.label))}, shape={shape}, style={_q(style)}, "
+                   f"fillcolor={_q(fill)}, tooltip={_q(n.category + ': ' + str(n.iri))}, id={_q(_id(n.iri))}{pen}];")
+    for e in net.edges:
+        if e.inferred:
+            attrs = (f'style=dashed, color="{INFERRED_COLOUR}", fontcolor="{INFERRED_COLOUR}", penwidth=1.6, '
+                     f'label={_q(e.label + " (inferred)")}')
+        else:
+            attrs = f"label={_q(e.label)}"
+        out.append(f"  {_id(e.s)} -> {_id(e.o)} [{attrs}, tooltip={_q(e.note)}];")
+    # legend
+    used = [c for c in CATEGORIES + FOCUS_CATEGORIES if any(n.category == c[0] for n in net.nodes.values())]
+    out.append('  subgraph cluster_legend { label="legend"; fontsize=11; style="rounded"; color="#999999";')
+    names = []
+    for name, _, shape, style, fill in used:
+        names.append(f"legend_{re.sub(r'[^a-z]', '_', name)}")
+        out.append(f"    {names[-1]} [label={_q(name)}, shape={shape}, style={_q(style)}, "
+                   f'fillcolor={_q(fill)}, fontsize=9];')
+    # two columns: pair the entries with invisible edges
+    for a, b in zip(names[0::2], names[1::2]):
+        out.append(f"    {a} -> {b} [style=invis];")
+    out.append('    legend_a [label="", shape=point, width=0.05]; legend_b [label="", shape=point, width=0.05];')
+    out.append('    legend_c [label="", shape=point, width=0.05]; legend_d [label="", shape=point, width=0.05];')
+    out.append('    legend_a -> legend_b [label="asserted (stated in the article)"];')
+    out.append(f'    legend_c -> legend_d [label="inferred (derived by reasoning)", style=dashed, color="{INFERRED_COLOUR}", '
+               f'fontcolor="{INFERRED_COLOUR}"];')
+    out.append("  }")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# --- the timeline ----------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEvent:
+    iri: URIRef
+    label: str
+    kind: str          #: "stated", "inferred" or "reported"
+    when: str          #: the date in words, e.g. "2018", "20 June 2019", "reported June 2019"
+    sort: tuple        #: (year, month, day)
+    note: str = ""
+    sentences: list[str] = field(default_factory=list)
+
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+def _fmt_date(d: date) -> str:
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def timeline_events(ds: Dataset, explainer: Explainer | None = None) -> list[TimelineEvent]:
+    """Dated events, each with how its date is known.
+
+    An event with ``dkg:year`` is dated as the source states it; one with
+    ``dkg:inferredDate`` or ``dkg:inferredStartDate`` by that inferred date (taken from
+    cited reports, never from the article). An undated event that the source reports as
+    standing at the time of writing (an offer awaiting its answer, an ongoing or upcoming
+    event) is placed at the date of the report and marked so. Other undated events are
+    left out.
+    """
+    ex = explainer or Explainer(ds)
+    asserted, prov = ds.graph(GRAPH_ASSERTED), ds.graph(GRAPH_PROVENANCE)
+    events = set()
+    for node in set(asserted.subjects()):
+        if DKG.Event in _types(ds, node) or any((c, RDFS.subClassOf, DKG.Event) in ex.kb for c in _types(ds, node)):
+            events.add(node)
+    out = []
+    for ev in events:
+        label = ex.label(ev)
+        quotes = ex.quotes(ev)
+        sentences = list(dict.fromkeys(q.sentence_id for q in quotes if q.sentence_id))
+        year = asserted.value(ev, DKG.year)
+        day = asserted.value(ev, DKG.dayOfWeek)
+        inferred = asserted.value(ev, DKG.inferredDate)
+        start, end = asserted.value(ev, DKG.inferredStartDate), asserted.value(ev, DKG.inferredEndDate)
+        if year is not None:
+            y = int(str(year)[:4])
+            out.append(TimelineEvent(ev, label, "stated", f"{y} (stated)", (y, 0, 0), "", sentences))
+        elif inferred is not None or start is not None:
+            d0 = (inferred or start).toPython()
+            if start is not None and end is not None:
+                d1 = end.toPython()
+                when = (f"{d0.day}–{d1.day} {MONTHS[d0.month - 1]} {d0.year}" if (d0.year, d0.month) == (d1.year, d1.month)
+                        else f"{_fmt_date(d0)} – {_fmt_date(d1)}")
+            else:
+                when = _fmt_date(d0)
+            note = f"the article says '{day}'" if day is not None else "the article gives no date"
+            out.append(TimelineEvent(ev, label, "inferred", f"inferred {when}", (d0.year, d0.month, d0.day), note, sentences))
+        else:
+            standing = (asserted.value(ev, DKG.responseStatus) is not None
+                        or (ev, DKG.ongoing, Literal(True)) in asserted
+                        or (ev, DKG.upcoming, Literal(True)) in asserted)
+            if not standing:
+                continue
+            article = next((q.article for q in quotes if q.article is not None), None)
+            published = prov.value(article, DCTERMS.date) if article is not None else None
+            if published is None:
+                continue
+            text = str(published)
+            y, m = int(text[:4]), int(text[5:7]) if len(text) >= 7 else 0
+            when = f"reported {MONTHS[m - 1]} {y}" if m else f"reported {y}"
+            status = asserted.value(ev, DKG.responseStatus)
+            why = (f"undated; {ex.label(status)} when reported" if status is not None
+                   else "undated; ongoing when reported" if (ev, DKG.ongoing, Literal(True)) in asserted
+                   else "undated; upcoming when reported")
+            out.append(TimelineEvent(ev, label, "reported", when, (y, m, 0), why, sentences))
+    out.sort(key=lambda e: (e.sort, e.kind != "stated", e.label))
+    return out
+
+
+def timeline_dot(events: list[TimelineEvent], title: str = "Timeline of dated events") -> str:
+    """A timeline laid out by hand (Graphviz ``neato -n2``): years along an axis, events above."""
+    if not events:
+        raise KgError("no dated events to draw")
+    years = list(range(min(e.sort[0] for e in events), max(e.sort[0] for e in events) + 1))
+    col_w, card_w, gap, axis_y, left = 250, 220, 14, 40, 90
+    x_of = {y: left + i * col_w for i, y in enumerate(years)}
+    styles = {"stated": ("solid", "#fce5cd"), "inferred": ("dashed", "#fff2cc"), "reported": ("dotted", "#eeeeee")}
+    out = [
+        "digraph timeline {",
+        f'  graph [fontname="{FONT}", labelloc=t, label={_q(title)}, fontsize=14, splines=false, pad=0.3];',
+        f'  node [fontname="{FONT}", fontsize=10];',
+        '  edge [arrowhead=none, color="#999999"];',
+    ]
+    for y in years:
+        out.append(f'  y{y} [label="{y}", shape=box, style="filled,bold", fillcolor="#444444", fontcolor=white, '
+                   f'fontsize=12, pos="{x_of[y]},{axis_y}!", width=0.8, height=0.3];')
+    for a, b in zip(years, years[1:]):
+        out.append(f"  y{a} -> y{b} [penwidth=3, color=\"#444444\"];")
+    heights: dict[int, float] = {}
+    for i, e in enumerate(events):
+        y = e.sort[0]
+        title_lines = _wrap(e.label, 34).split("\n")
+        detail = [e.when] + ([e.note] if e.note else []) + (["source: " + ", ".join(e.sentences)] if e.sentences else [])
+        detail_lines = [ln for d in detail for ln in _wrap(d, 40).split("\n")]
+        n_lines = len(title_lines) + len(detail_lines)
+        h = 16 + 13 * n_lines
+        base = heights.get(y, axis_y + 40)
+        cy = base + h / 2
+        heights[y] = base + h + gap
+        style, fill = styles[e.kind]
+        rows = "".join(f"<B>{html.escape(t)}</B><BR/>" for t in title_lines)
+        rows += "".join(f'<FONT POINT-SIZE="9">{html.escape(t)}</FONT><BR/>' for t in detail_lines)
+        out.append(f'  e{i} [shape=box, style="filled,rounded,{style}", fillcolor="{fill}", penwidth=1.4, '
+                   f'label=<{rows}>, pos="{x_of[y]},{cy}!", width={card_w / 72:.2f}, height={h / 72:.2f}, fixedsize=true, '
+                   f'tooltip={_q(str(e.iri))}];')
+    # legend under the axis
+    lx = left
+    for kind, text in (("stated", "date stated in the article"),
+                       ("inferred", "date inferred from cited reports"),
+                       ("reported", "undated: placed at the report's date")):
+        style, fill = styles[kind]
+        out.append(f'  legend_{kind} [shape=box, style="filled,rounded,{style}", fillcolor="{fill}", label={_q(text)}, '
+                   f'fontsize=9, pos="{lx},{axis_y - 45}!", width=2.6, height=0.35, fixedsize=true];')
+        lx += 230
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def graphviz_available() -> bool:
+    return shutil.which("dot") is not None
+
+
+def render(dot_text: str, fmt: str, engine: str = "dot") -> bytes:
+    """Run Graphviz on *dot_text*, returning SVG or PNG bytes."""
+    exe = shutil.which(engine)
+    if exe is None:
+        raise KgError(f"Graphviz's `{engine}` is not installed (Debian: apt-get install graphviz)")
+    args = [exe, f"-T{fmt}"]
+    if engine == "neato":
+        args.append("-n2")
+    if fmt == "png":
+        args.append("-Gdpi=110")
+    proc = subprocess.run(args, input=dot_text.encode("utf-8"), capture_output=True, timeout=120)
+    if proc.returncode != 0:
+        raise KgError(f"Graphviz failed: {proc.stderr.decode('utf-8', 'replace').strip()[:500]}")
+    return proc.stdout
+
+
+def node_details(ds: Dataset, net: Network, explainer: Explainer) -> dict:
+    """Per drawn node: its label, IRI, evidence (quote marked) and facts, for the HTML view."""
+    out = {}
+    for n in net.nodes.values():
+        quotes = [{"sentence": q.sentence_id, "before": q.parts()[0], "quote": q.parts()[1], "after": q.parts()[2],
+                   "by": q.asserted_by_label, "mode": q.mode, "start": q.start, "end": q.end}
+                  for q in explainer.quotes(n.iri) if not q.is_citation]
+        facts = [{"text": e.label, "inferred": e.inferred, "note": e.note,
+                  "other": net.nodes[e.o].label if e.s == n.iri else net.nodes[e.s].label,
+                  "other_id": _id(e.o) if e.s == n.iri else _id(e.s),
+                  "out": e.s == n.iri}
+                 for e in net.edges if n.iri in (e.s, e.o)]
+        out[_id(n.iri)] = {"label": n.label, "iri": str(n.iri), "category": n.category, "quotes": quotes, "facts": facts}
+    return out
+
+
+HTML_TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 0; display: flex; height: 100vh; }}
+#graph {{ flex: 3; overflow: auto; border-right: 1px solid #ccc; }}
+#side {{ flex: 1; padding: 1em; overflow: auto; font-size: 14px; min-width: 18em; }}
+mark {{ background: #ffe08a; }}
+.inferred {{ color: {red}; }}
+g.node {{ cursor: pointer; }}
+g.node.dim, g.edge.dim {{ opacity: 0.2; }}
+</style></head><body>
+<div id="graph">{svg}</div>
+<div id="side"><h2>{title}</h2><p>Click a node to see the sentences that support it and its relations.
+Dashed red edges are inferred by reasoning; solid edges are stated in the article.</p><div id="info"></div></div>
+<script>
+const DATA = {data};
+function esc(s) {{ return String(s).replace(/[&<>"]/g, c => ({{'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}})[c]); }}
+function show(id) {{
+  const d = DATA[id]; if (!d) return;
+  let h = `<h3>${{esc(d.label)}}</h3><p><code>${{esc(d.iri)}}</code> (${{esc(d.category)}})</p><h4>Evidence</h4>`;
+  for (const q of d.quotes) h += `<p><b>${{esc(q.sentence)}}</b> [${{q.start}}:${{q.end}}] ${{esc(q.by)}}, ${{esc(q.mode)}}<br>${{esc(q.before)}}<mark>${{esc(q.quote)}}</mark>${{esc(q.after)}}</p>`;
+  h += '<h4>Relations</h4><ul>';
+  for (const f of d.facts) h += `<li class="${{f.inferred ? 'inferred' : ''}}">${{f.out ? '' : esc(f.other) + ' — '}}${{esc(f.text)}}${{f.out ? ' — ' + esc(f.other) : ''}}${{f.inferred ? ' (inferred)' : ''}}<br><small>${{esc(f.note)}}</small></li>`;
+  document.getElementById('info').innerHTML = h + '</ul>';
+  const near = new Set([id, ...d.facts.map(f => f.other_id)]);
+  document.querySelectorAll('g.node').forEach(n => n.classList.toggle('dim', DATA[n.id] !== undefined && !near.has(n.id)));
+  document.querySelectorAll('g.edge').forEach(e => {{
+    const t = e.querySelector('title'); const ends = t ? t.textContent.split('->') : [];
+    e.classList.toggle('dim', ends.length === 2 && ends[0] !== id && ends[1] !== id);
+  }});
+}}
+document.querySelectorAll('g.node').forEach(n => n.addEventListener('click', () => show(n.id)));
+</script></body></html>
+"""
+
+
+def html_page(svg: bytes, details: dict, title: str) -> bytes:
+    text = svg.decode("utf-8")
+    text = text[text.find("<svg"):]
+    data = json.dumps(details, ensure_ascii=False).replace("</", "<\\/")
+    return HTML_TEMPLATE.format(title=html.escape(title), svg=text, data=data, red=INFERRED_COLOUR).encode("utf-8")
+
+
+def draw(ds: Dataset, output: Path, focus: URIRef | None = None, hops: int = 2, timeline: bool = False) -> Path:
+    """Draw the network (or the timeline) into *output* (.svg, .png or .html)."""
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("svg", "png", "html"):
+        raise KgError(f"{output}: give an output file ending in .svg, .png or .html")
+    ex = Explainer(ds)
+    if timeline:
+        if focus is not None:
+            raise KgError("--focus does not apply to --timeline")
+        dot_text, engine, title = timeline_dot(timeline_events(ds, ex)), "neato", "Timeline of dated events"
+        details = {}
+    else:
+        net = network(ds, focus, hops, ex)
+        title = (f"Around {ex.label(focus)} ({hops} hop{'s' if hops != 1 else ''})" if focus is not None
+                 else "Actors, systems, agreements and sanctions")
+        dot_text, engine = network_dot(net, title), "dot"
+        details = node_details(ds, net, ex)
+    if fmt == "html":
+        payload = html_page(render(dot_text, "svg", engine), details, title)
+    else:
+        payload = render(dot_text, fmt, engine)
+    write_atomic(output, payload)
+    return output
+
+
+# --- CLI ------------------------------------------------------------------------------------

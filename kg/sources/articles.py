@@ -1,0 +1,255 @@
+"""Compile article folders into the asserted and provenance graphs.
+
+An article folder holds three files a person can review:
+
+``article.txt``
+    the source text, byte for byte as received;
+``article.ttl``
+    its metadata (title, outlet, date) and any external references;
+``facts.ttl``
+    the facts it states, each node with ``dkg:evidence [ dkg:sentence art:sNN ;
+    oa:exact "..." ]`` blocks.
+
+The compiler indexes the sentences, anchors every quote in its sentence (its
+character offsets are computed, never typed by hand), and emits W3C Web
+Annotation evidence with stable IRIs. It refuses a quote that is not in its
+sentence, a repeated sentence, an unknown sentence, and stray blank nodes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, XSD
+
+from kg.core.errors import KgError, SourceError
+from kg.core.namespace import DKG, DKGR, OA, bind_prefixes
+from kg.core.rdfio import parse_turtle
+from kg.sources.text import SentenceIndex, index_text
+
+#: Characters of context kept in ``oa:prefix`` / ``oa:suffix``.
+CONTEXT = 32
+
+
+@dataclass
+class Article:
+    slug: str
+    folder: Path
+    iri: URIRef
+    text: str
+    index: SentenceIndex
+
+    @property
+    def sentence_ns(self) -> str:
+        return str(self.iri) + "#"
+
+    def segment_iri(self, seg_id: str) -> URIRef:
+        return URIRef(self.sentence_ns + seg_id)
+
+
+def article_iri(slug: str) -> URIRef:
+    return DKGR["article/" + slug]
+
+
+def find_articles(root: Path) -> list[Path]:
+    if not root.is_dir():
+        raise KgError(f"{root}: no such articles folder")
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and (p / "article.txt").is_file())
+    if not folders:
+        raise KgError(f"{root}: no article folders (each needs article.txt, article.ttl, facts.ttl)")
+    return folders
+
+
+def load_article(folder: Path) -> Article:
+    txt = folder / "article.txt"
+    text = txt.read_text(encoding="utf-8")
+    return Article(folder.name, folder, article_iri(folder.name), text, index_text(text))
+
+
+def sentence_index_graph(article: Article) -> Graph:
+    """Paragraphs and sentences of *article*, with offsets, text and repeats."""
+    g = Graph()
+    a = article.iri
+    raw = (article.folder / "article.txt").read_bytes()
+    g.add((a, DKG.textFile, Literal(f"articles/{article.slug}/article.txt")))
+    g.add((a, DKG.sha256, Literal(hashlib.sha256(raw).hexdigest())))
+    for seg_list, cls, link in (
+        (article.index.paragraphs, DKG.Paragraph, DKG.hasParagraph),
+        (article.index.sentences, DKG.Sentence, DKG.hasSentence),
+    ):
+        for seg in seg_list:
+            node = article.segment_iri(seg.id)
+            g.add((a, link, node))
+            g.add((node, RDF.type, cls))
+            g.add((node, RDFS.label, Literal(f"{article.slug} {seg.id}")))
+            g.add((node, DKG.position, Literal(seg.position, datatype=XSD.positiveInteger)))
+            g.add((node, DKG.startOffset, Literal(seg.start, datatype=XSD.nonNegativeInteger)))
+            g.add((node, DKG.endOffset, Literal(seg.end, datatype=XSD.nonNegativeInteger)))
+            g.add((node, DKG.text, Literal(seg.text)))
+            if seg.repeats:
+                g.add((node, DKG.repeats, article.segment_iri(seg.repeats)))
+    for sid, pid in article.index.paragraph_of.items():
+        g.add((article.segment_iri(pid), DKG.hasSentence, article.segment_iri(sid)))
+    return g
+
+
+def _line_of(source: str, needle: str) -> int | None:
+    pos = source.find(needle)
+    return None if pos < 0 else source.count("\n", 0, pos) + 1
+
+
+def _stable_iri(kind: str, *parts: object) -> URIRef:
+    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+    return DKGR[f"{kind}/{digest}"]
+
+
+def compile_article(folder: Path) -> tuple[Graph, Graph, Article]:
+    """Return ``(asserted, provenance, article)`` for one article folder."""
+    article = load_article(folder)
+    meta = parse_turtle(folder / "article.ttl")
+    facts_path = folder / "facts.ttl"
+    facts = parse_turtle(facts_path)
+    facts_src = facts_path.read_text(encoding="utf-8")
+
+    publisher = meta.value(article.iri, DCTERMS.publisher)
+    if (article.iri, RDF.type, DKG.NewsArticle) not in meta:
+        raise SourceError(folder / "article.ttl", f"does not describe <{article.iri}> as a dkg:NewsArticle")
+    if publisher is None:
+        raise SourceError(folder / "article.ttl", "the article has no dcterms:publisher (use an unconfirmed outlet node if unknown)")
+
+    provenance = Graph()
+    for t in meta:
+        provenance.add(t)
+    for t in sentence_index_graph(article):
+        provenance.add(t)
+
+    evidence_nodes: set[BNode] = set()
+    for fact, ev in facts.subject_objects(DKG.evidence):
+        if not isinstance(ev, BNode):
+            raise SourceError(facts_path, f"evidence of <{fact}> must be a [ ... ] block", _line_of(facts_src, str(ev)))
+        evidence_nodes.add(ev)
+        _compile_evidence(article, facts, facts_path, facts_src, fact, ev, publisher, provenance)
+
+    asserted = Graph()
+    for s, p, o in facts:
+        if s in evidence_nodes or p == DKG.evidence:
+            continue
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            raise SourceError(
+                facts_path,
+                "blank nodes are only allowed as evidence blocks; give this node an IRI",
+                _line_of(facts_src, str(p).rsplit("#", 1)[-1]),
+            )
+        asserted.add((s, p, o))
+    for g in (asserted, provenance):
+        bind_prefixes(g)
+    return asserted, provenance, article
+
+
+def _compile_evidence(article, facts, facts_path, facts_src, fact, ev, publisher, out: Graph) -> None:
+    sentence = facts.value(ev, DKG.sentence)
+    exact = facts.value(ev, OA.exact)
+    cited = facts.value(ev, DKG.citedSource)
+    asserted_by = facts.value(ev, DKG.assertedBy)
+    mode = facts.value(ev, DKG.attributionMode)
+    hedge = facts.value(ev, DKG.hedge)
+    note = facts.value(ev, DKG.citationNote)
+    line = _line_of(facts_src, str(exact)) if exact is not None else None
+
+    if cited is not None and sentence is None:
+        node = _stable_iri("evidence", fact, cited, article.iri)  # each fact file its own record
+        out.add((fact, DKG.evidence, node))
+        out.add((node, RDF.type, DKG.Evidence))
+        out.add((node, RDF.type, OA.Annotation))
+        out.add((node, OA.hasBody, fact))
+        out.add((node, OA.hasTarget, cited))
+        out.add((node, DKG.citedSource, cited))
+        out.add((node, DKG.attributionMode, DKG.ExternalCitation))
+        out.add((fact, PROV.wasDerivedFrom, cited))
+        if note is not None:
+            out.add((node, DKG.citationNote, note))
+        return
+
+    if sentence is None or exact is None:
+        raise SourceError(facts_path, f"evidence of <{fact}> needs dkg:sentence and oa:exact (or dkg:citedSource)", line)
+    sid = str(sentence)
+    if not sid.startswith(article.sentence_ns):
+        raise SourceError(facts_path, f"<{sid}> is not a sentence of article {article.slug}", line)
+    sid = sid[len(article.sentence_ns):]
+    try:
+        seg = article.index.sentence(sid)
+    except KeyError:
+        known = ", ".join(s.id for s in article.index.sentences)
+        raise SourceError(facts_path, f"unknown sentence {sid} (the article has {known})", line) from None
+    if seg.repeats:
+        raise SourceError(
+            facts_path,
+            f"{sid} repeats {seg.repeats} (the paragraph is printed twice); cite {seg.repeats} instead",
+            line,
+        )
+    quote = str(exact)
+    hits = _occurrences(seg.text, quote)
+    prefix_hint = facts.value(ev, OA.prefix)
+    if prefix_hint is not None:
+        hits = [h for h in hits if seg.text[:h].endswith(str(prefix_hint))]
+    if not hits:
+        raise SourceError(facts_path, f"quote not found in {sid}: {quote!r}", line)
+    if len(hits) > 1:
+        raise SourceError(facts_path, f"quote occurs {len(hits)} times in {sid}; add oa:prefix to choose: {quote!r}", line)
+    start = seg.start + hits[0]
+    end = start + len(quote)
+    text = article.text
+    assert text[start:end] == quote
+
+    # Keyed by the sentence's IRI (which names the article), not its local id, so that two
+    # articles quoting the same words about the same fact never share an evidence node.
+    node = _stable_iri("evidence", fact, article.segment_iri(sid), quote)
+    target = URIRef(str(node) + "-target")
+    tq = URIRef(str(node) + "-quote")
+    tp = URIRef(str(node) + "-position")
+    out.add((fact, DKG.evidence, node))
+    out.add((fact, PROV.wasDerivedFrom, article.segment_iri(sid)))
+    out.add((node, RDF.type, DKG.Evidence))
+    out.add((node, RDF.type, OA.Annotation))
+    out.add((node, OA.motivatedBy, OA.describing))
+    out.add((node, OA.hasBody, fact))
+    out.add((node, OA.hasTarget, target))
+    out.add((node, DKG.sentence, article.segment_iri(sid)))
+    out.add((node, DKG.assertedBy, asserted_by if asserted_by is not None else publisher))
+    out.add((node, DKG.attributionMode, mode if mode is not None else (DKG.DirectQuote if asserted_by is not None else DKG.NarrativeVoice)))
+    if hedge is not None:
+        out.add((node, DKG.hedge, hedge))
+    out.add((target, RDF.type, OA.SpecificResource))
+    out.add((target, OA.hasSource, article.iri))
+    out.add((target, OA.hasSelector, tq))
+    out.add((target, OA.hasSelector, tp))
+    out.add((tq, RDF.type, OA.TextQuoteSelector))
+    out.add((tq, OA.exact, Literal(quote)))
+    out.add((tq, OA.prefix, Literal(text[max(0, start - CONTEXT):start])))
+    out.add((tq, OA.suffix, Literal(text[end:end + CONTEXT])))
+    out.add((tp, RDF.type, OA.TextPositionSelector))
+    out.add((tp, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
+    out.add((tp, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+
+
+def _occurrences(haystack: str, needle: str) -> list[int]:
+    hits, pos = [], haystack.find(needle)
+    while pos >= 0:
+        hits.append(pos)
+        pos = haystack.find(needle, pos + 1)
+    return hits
+
+
+def compile_all(root: Path) -> tuple[Graph, Graph, list[Article]]:
+    asserted, provenance, articles = Graph(), Graph(), []
+    for folder in find_articles(root):
+        a, p, art = compile_article(folder)
+        asserted += a
+        provenance += p
+        articles.append(art)
+    bind_prefixes(asserted)
+    bind_prefixes(provenance)
+    return asserted, provenance, articles

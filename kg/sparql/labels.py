@@ -1,0 +1,64 @@
+"""The one label lookup: labels for showing terms, and a user's value read as a term."""
+
+from __future__ import annotations
+
+from kg.core.errors import KgError
+from kg.core.iris import PREFIXES
+from kg.core.terms import shorten
+
+
+_LABELS = ("SELECT ?s ?l WHERE { ?s rdfs:label ?l "
+           "FILTER(lang(?l) = '' || langMatches(lang(?l), 'en')) } ORDER BY ?s ?l")
+
+
+def labels(store, terms) -> dict:
+    """IRI -> its English (or untagged) ``rdfs:label``, for those of *terms* that have one.
+
+    One query per 200 IRIs, the IRIs bound through a ``VALUES`` block, on any store.
+    """
+    from rdflib import URIRef
+
+    from kg.sparql import run
+    from kg.sparql.boundary import bind
+
+    iris = sorted({t for t in terms if isinstance(t, URIRef)})
+    out: dict = {}
+    for i in range(0, len(iris), 200):
+        text = bind(_LABELS, {"s": iris[i:i + 200]})
+        for row in run(store, text, source="<labels>"):
+            out.setdefault(row[0], str(row[1]))
+    return out
+
+
+def label_of(store, term) -> str | None:
+    """The English (or untagged) ``rdfs:label`` of *term*, or None."""
+    return labels(store, [term]).get(term)
+
+
+def to_term(store, value: str):
+    """Read a user's value: ``<iri>``, ``prefix:name``, an http(s) IRI, or a label.
+
+    A label is looked up through a bound variable, never pasted into SPARQL.
+    """
+    from rdflib import Literal, URIRef
+
+    from kg.sparql import run
+
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        return URIRef(value[1:-1])
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and " " not in value:
+        return URIRef(PREFIXES[prefix] + local)
+    if value.startswith(("http://", "https://")):
+        return URIRef(value)
+    rows = list(run(
+        store,
+        "SELECT DISTINCT ?x WHERE { ?x rdfs:label|skos:altLabel ?l . FILTER(lcase(str(?l)) = lcase(str(?v))) }",
+        {"v": Literal(value)}, source="<label lookup>",
+    ))
+    if len(rows) == 1:
+        return rows[0][0]
+    if len(rows) > 1:
+        raise KgError(f"label {value!r} is ambiguous: {', '.join(sorted(shorten(r[0]) for r in rows))}")
+    raise KgError(f"nothing is labelled {value!r}; give an IRI or prefix:name")

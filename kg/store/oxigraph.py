@@ -1,0 +1,411 @@
+"""The Oxigraph store: fast, on disk or in memory, for builds at scale and quick queries.
+
+It holds the same four named graphs as the rdflib store, answers SPARQL with Oxigraph's
+engine (the union of the named graphs as the default graph), and hands results back as
+rdflib terms, so that every route formats its rows the same way. ``kg build --backend
+oxigraph`` keeps a persistent store in ``<build dir>/oxigraph/``, so that ``kg query``
+opens a large build in milliseconds instead of parsing it again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from kg.core.errors import KgError, SourceError, missing_file
+from kg.core.iris import GRAPH_INFERRED, GRAPHS, PREFIXES, RDF_LANGSTRING, XSD_STRING
+from kg.store.protocol import NeedsValues, TooLarge
+
+STORE_NAME = "oxigraph"
+
+#: Below this size of the build's N-Quads file, a read opens it in an in-memory store.
+SMALL_BUILD_BYTES = 8 << 20
+
+
+def ox():
+    """The pyoxigraph module, or a clear error if it is missing."""
+    try:
+        import pyoxigraph
+    except ImportError:
+        raise KgError("the oxigraph backend needs pyoxigraph: pip install pyoxigraph") from None
+    return pyoxigraph
+
+
+# --- terms ------------------------------------------------------------------------------
+
+
+def to_ox(term):
+    """An rdflib term as a pyoxigraph term."""
+    from rdflib import BNode, Literal, URIRef
+
+    o = ox()
+    if isinstance(term, URIRef):
+        return o.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return o.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return o.Literal(str(term), datatype=o.NamedNode(str(term.datatype)))
+        return o.Literal(str(term))
+    if isinstance(term, BNode):
+        return o.BlankNode(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def from_ox(term):
+    """A pyoxigraph term as an rdflib term (``xsd:string`` literals become plain, as rdflib parses them)."""
+    from rdflib import BNode, Literal, URIRef
+
+    o = ox()
+    if term is None:
+        return None
+    if isinstance(term, o.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, o.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt in (XSD_STRING, RDF_LANGSTRING):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    if isinstance(term, o.BlankNode):
+        return BNode(term.value)
+    raise TypeError(f"unsupported term: {term!r}")
+
+
+def term_kind(term) -> str:
+    """``iri``, ``literal`` or ``bnode``: what the native materialiser needs to know of a term."""
+    o = ox()
+    return "literal" if isinstance(term, o.Literal) else "bnode" if isinstance(term, o.BlankNode) else "iri"
+
+
+def rdf_format(path: Path):
+    """The Oxigraph format a file's extension names."""
+    o = ox()
+    name = Path(path).name.lower()
+    for ext, fmt in ((".nq", o.RdfFormat.N_QUADS), (".trig", o.RdfFormat.TRIG), (".nt", o.RdfFormat.N_TRIPLES),
+                     (".ttl", o.RdfFormat.TURTLE)):
+        if name.endswith(ext):
+            return fmt
+    raise KgError(f"{path}: give an N-Quads (.nq) or TriG (.trig) file with the asserted and provenance graphs")
+
+
+def _syntax_error(exc: SyntaxError, source: str) -> KgError:
+    """Oxigraph's ``error at LINE:COL: why`` as a located :class:`~kg.core.errors.SourceError`."""
+    m = re.match(r"error at (\d+):(\d+):\s*(.*)", str(exc), re.DOTALL)
+    if m:
+        return SourceError(source, f"SPARQL syntax error: {m.group(3).strip()}", int(m.group(1)), int(m.group(2)))
+    return SourceError(source, f"SPARQL syntax error: {exc}")
+
+
+# --- the store ----------------------------------------------------------------------------
+
+
+class OxigraphStore:
+    backend = "oxigraph"
+    shacl = "sparql"
+    integers_by_value = True
+    #: a build's outputs are streamed from the store, not handed to rdflib whole
+    streams = True
+
+    def __init__(self, store=None):
+        self._store = store
+
+    @classmethod
+    def create(cls, path: Path | None = None) -> "OxigraphStore":
+        """A new, empty store: in memory, or on disk at *path* (emptied first)."""
+        o = ox()
+        if path is None:
+            return cls(o.Store())
+        path = Path(path)
+        if path.exists():
+            shutil.rmtree(path)
+        return cls(o.Store(str(path)))
+
+    @classmethod
+    def open(cls, path: Path) -> "OxigraphStore":
+        """The store on disk at *path*, as it is (for the benchmark's steps, one process each)."""
+        return cls(ox().Store(str(path)))
+
+    @property
+    def raw(self):
+        """The pyoxigraph store itself."""
+        return self._store
+
+    # --- reading ---
+
+    def graphs(self) -> list[str]:
+        return list(GRAPHS)
+
+    def query(self, text: str, bindings: dict | None = None, *, source: str = "<query>",
+              default_graph=None, named_graphs=None, max_rows: int | None = None):
+        """Evaluate on Oxigraph with the project's prefixes; an rdflib Result.
+
+        *bindings* (rdflib terms) are given to Oxigraph as substitutions, which it pushes into
+        the query; for a bound variable that the query does not project (which rdflib's
+        ``initBindings`` allows) it raises :class:`~kg.store.protocol.NeedsValues`, and the
+        boundary binds it through a ``VALUES`` block instead.
+        """
+        from rdflib import Graph, Variable
+        from rdflib.query import Result
+
+        o = ox()
+        subs = {o.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        if default_graph is not None or named_graphs is not None:
+            dataset = {"default_graph": [o.NamedNode(g) for g in default_graph or []],
+                       "named_graphs": [o.NamedNode(g) for g in named_graphs or []]}
+        else:
+            dataset = {"use_default_graph_as_union": True}
+        try:
+            try:
+                answer = self.raw.query(text, prefixes=PREFIXES, substitutions=subs or None, **dataset)
+            except RuntimeError as exc:
+                if not subs or "variable" not in str(exc):
+                    raise
+                raise NeedsValues(str(exc)) from None
+        except SyntaxError as exc:
+            raise _syntax_error(exc, source) from None
+        except (OSError, RuntimeError) as exc:
+            raise KgError(f"{source}: query failed: {exc}") from None
+
+        def capped(items, what):
+            for n, item in enumerate(items):
+                if max_rows is not None and n >= max_rows:
+                    raise TooLarge(f"result too large: more than {max_rows} {what}")
+                yield item
+
+        try:
+            if isinstance(answer, o.QueryBoolean):
+                r = Result("ASK")
+                r.askAnswer = bool(answer)
+                return r
+            if isinstance(answer, o.QueryTriples):
+                r = Result("CONSTRUCT")
+                g = Graph()
+                for t in capped(answer, "triples"):
+                    g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+                r.graph = g
+                return r
+            names = [v.value for v in answer.variables]
+            r = Result("SELECT")
+            r.vars = [Variable(n) for n in names]
+            r.bindings = [
+                {Variable(n): from_ox(sol[n]) for n in names if sol[n] is not None}
+                for sol in capped(answer, "rows")
+            ]
+            return r
+        except (OSError, RuntimeError) as exc:  # evaluation errors surface while reading
+            raise KgError(f"{source}: query failed: {exc}") from None
+
+    def select(self, text: str) -> list[dict]:
+        """The rows of a trusted, internal SELECT (checks, shapes) on the union, as name -> rdflib term."""
+        answer = self.raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        names = [v.value for v in answer.variables]
+        return [{n: from_ox(sol[n]) for n in names if sol[n] is not None} for sol in answer]
+
+    def objects(self, subject, predicate):
+        s = to_ox(subject) if subject is not None else None
+        p = to_ox(predicate) if predicate is not None else None
+        seen = set()
+        for q in self.raw.quads_for_pattern(s, p, None, None):
+            t = from_ox(q.object)
+            if t not in seen:
+                seen.add(t)
+                yield t
+
+    def graph_sizes(self) -> tuple[dict[str, int], int]:
+        per = {}
+        for row in self.raw.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+            per[row["g"].value] = int(row["n"].value)
+        total = next(iter(self.raw.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")))["n"]
+        return per, int(total.value)
+
+    # --- building ---
+
+    def add_graph(self, graph_iri: str, graph) -> None:
+        """Copy an rdflib graph into the named graph *graph_iri*."""
+        o = ox()
+        g = o.NamedNode(graph_iri)
+        self.raw.extend([o.Quad(to_ox(s), to_ox(p), to_ox(v), g) for s, p, v in graph])
+
+    def load_file(self, path: Path) -> None:
+        """Bulk-load an N-Quads or TriG file; its quads must be in the asserted and provenance graphs."""
+        o = ox()
+        try:
+            self.raw.bulk_load(path=str(path), format=rdf_format(path))
+        except SyntaxError as exc:
+            raise KgError(f"{path}: {exc}") from None
+
+    def quads(self, graph_iri: str):
+        """The pyoxigraph quads of one named graph."""
+        return self.raw.quads_for_pattern(None, None, None, ox().NamedNode(graph_iri))
+
+    def graph(self, graph_iri: str):
+        """The named graph *graph_iri* copied into an rdflib graph."""
+        from rdflib import Graph
+
+        g = Graph()
+        for q in self.quads(graph_iri):
+            g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        return g
+
+    def stray_quads(self) -> bool:
+        """True if any quad is in the default graph or in a graph the build does not have."""
+        o = ox()
+        stray = [g for g in self.raw.named_graphs() if isinstance(g, o.NamedNode) and g.value not in GRAPHS]
+        default = next(iter(self.raw.quads_for_pattern(None, None, None, o.DefaultGraph())), None)
+        return bool(stray) or default is not None
+
+    def clear_graph(self, graph_iri: str) -> None:
+        self.raw.clear_graph(ox().NamedNode(graph_iri))
+
+    def count(self, graph_iri: str) -> int:
+        rows = list(self.raw.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"))
+        return int(rows[0]["n"].value)
+
+    def materialise(self, inputs: list[str], engine: str, progress=None) -> int | None:
+        """Fill the inferred graph with the native engine straight from Oxigraph's terms.
+
+        Returns the number of triples added, or None when *engine* has no such fast path
+        here (the caller then reasons over an rdflib graph).
+        """
+        if engine != "native":
+            return None
+        from kg.reasoning import load_engine
+
+        load_engine("native")  # a clear error if numpy is missing
+        from kg.reasoning.native import decode, derive
+
+        o = ox()
+        g_inf = o.NamedNode(GRAPH_INFERRED)
+
+        def triples():
+            for g in inputs:
+                for q in self.quads(g):
+                    yield q.subject, q.predicate, q.object
+
+        terms, derived = derive(triples(), o.NamedNode, term_kind, progress=progress)
+        n, batch = 0, []
+        for s, p, v in decode(terms, derived):  # derived triples are never in the input graphs
+            batch.append(o.Quad(s, p, v, g_inf))
+            if len(batch) >= 500_000:
+                self.raw.extend(batch)
+                n += len(batch)
+                batch = []
+        self.raw.extend(batch)
+        return n + len(batch)
+
+    def as_dataset(self):
+        """The whole store as an rdflib dataset (for writing a small build as rdflib writes it)."""
+        from rdflib import URIRef
+
+        from kg.store.rdflib_store import new_dataset
+
+        ds = new_dataset()
+        for iri in GRAPHS:
+            target = ds.graph(URIRef(iri))
+            for q in self.quads(iri):
+                target.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        return ds
+
+    def dump(self, fh, fmt: str, source: Path | None = None) -> None:
+        """Write the build to *fh* in *fmt* (nquads, trig, turtle for the union): the ontology and
+        inferred graphs from the store, the asserted and provenance graphs from *source* as given
+        (the store keeps numbers by value), or from the store if there is no source."""
+        o = ox()
+
+        def quads():
+            yield from self.quads(GRAPHS[0])
+            if source is not None:
+                yield from o.parse(path=str(source), format=rdf_format(source))
+            else:
+                for g in GRAPHS[1:3]:
+                    yield from self.quads(g)
+            yield from self.quads(GRAPH_INFERRED)
+
+        if fmt == "nquads":
+            o.serialize(self.quads(GRAPHS[0]), fh, o.RdfFormat.N_QUADS)
+            if source is not None and rdf_format(source) == o.RdfFormat.N_QUADS:
+                with open(source, "rb") as src:
+                    shutil.copyfileobj(src, fh, 1 << 20)
+            elif source is not None:
+                o.serialize(o.parse(path=str(source), format=rdf_format(source)), fh, o.RdfFormat.N_QUADS)
+            else:
+                for g in GRAPHS[1:3]:
+                    o.serialize(self.quads(g), fh, o.RdfFormat.N_QUADS)
+            o.serialize(self.quads(GRAPH_INFERRED), fh, o.RdfFormat.N_QUADS)
+        elif fmt == "trig":
+            o.serialize(quads(), fh, o.RdfFormat.TRIG, prefixes=PREFIXES)
+        elif fmt == "turtle":
+            o.serialize((q.triple for q in quads()), fh, o.RdfFormat.TURTLE, prefixes=PREFIXES)
+        else:
+            raise KgError(f"unknown output format {fmt!r}")
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+class BuiltStore(OxigraphStore):
+    """A build's Oxigraph store, opened anew in each process that uses it.
+
+    ``kg serve`` forks its query workers; an Oxigraph store (RocksDB on disk, with its own
+    threads) must not cross a fork, so each worker opens the build itself on first use.
+    """
+
+    def __init__(self, build_dir: Path):
+        self.build_dir = Path(build_dir)
+        self._store = _open_raw(self.build_dir)
+        self._pid = os.getpid()
+        self._sizes = OxigraphStore.graph_sizes(self)  # read once, before any fork
+        self._store = None  # closed again: each process opens its own
+
+    @property
+    def raw(self):
+        if self._store is None or self._pid != os.getpid():
+            self._store = _open_raw(self.build_dir)
+            self._pid = os.getpid()
+        return self._store
+
+    def graph_sizes(self) -> tuple[dict[str, int], int]:
+        return self._sizes
+
+
+def store_dir(build_dir: Path) -> Path:
+    return Path(build_dir) / STORE_NAME
+
+
+def drop_store(build_dir: Path) -> None:
+    """Remove the store of an earlier build (it would be stale)."""
+    if store_dir(build_dir).is_dir():
+        shutil.rmtree(store_dir(build_dir))
+
+
+def _open_raw(build_dir: Path):
+    from kg.core.resources import NQUADS_NAME
+
+    build_dir = Path(build_dir)
+    nq = build_dir / NQUADS_NAME
+    if store_dir(build_dir).is_dir() and (not nq.is_file() or nq.stat().st_size > SMALL_BUILD_BYTES):
+        return ox().Store.read_only(str(store_dir(build_dir)))
+    if nq.is_file():
+        o = ox()
+        store = o.Store()
+        try:
+            store.bulk_load(path=str(nq), format=o.RdfFormat.N_QUADS)
+        except SyntaxError as exc:
+            raise KgError(f"{nq}: {exc} (run `kg build` again)") from None
+        return store
+    raise missing_file(store_dir(build_dir), "built store (run `kg build` first)")
+
+
+def open_built(build_dir: Path) -> OxigraphStore | None:
+    """The build in *build_dir* on Oxigraph (see :func:`kg.store.open_build`); None if there is none."""
+    from kg.core.resources import NQUADS_NAME
+
+    build_dir = Path(build_dir)
+    if not (store_dir(build_dir).is_dir() or (build_dir / NQUADS_NAME).is_file()):
+        return None
+    return OxigraphStore(_open_raw(build_dir))
