@@ -245,7 +245,10 @@ def format_result(result: Result, fmt: str, ds=None) -> str:
         return format_table(result, ds)
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         rdf_fmt = {"json": "json-ld", "xml": "xml", "tsv": "nt", "csv": "nt"}.get(fmt, "turtle")
-        return result.graph.serialize(format=rdf_fmt)
+        text = result.graph.serialize(format=rdf_fmt)
+        if rdf_fmt == "nt":  # a graph has no order: print its lines sorted, the same on every backend
+            text = "".join(sorted(ln + "\n" for ln in text.splitlines() if ln.strip()))
+        return text
     if fmt == "tsv":
         if result.type == "ASK":
             return "true" if result.askAnswer else "false"

@@ -41,6 +41,32 @@ def test_every_named_question_is_listed_in_the_readme():
         assert f"`{slug}`" in README, slug
 
 
+def _console_examples() -> list[tuple[list[str], str]]:
+    """Each ```console block of the README: the `$ .venv/bin/kg ...` command and what it prints."""
+    import shlex
+
+    out = []
+    for block in re.findall(r"```console\n(.*?)```", README, re.S):
+        command, _, printed = block.partition("\n")
+        assert command.startswith("$ .venv/bin/kg "), command
+        out.append((shlex.split(command[2:])[1:], printed.rstrip("\n")))
+    return out
+
+
+def test_the_readme_example_output_is_what_kg_query_prints(build_dir):
+    """The headline example, run as written (on a fresh build), prints exactly what the README shows."""
+    from conftest import run_kg
+
+    examples = _console_examples()
+    assert [argv[:2] for argv, _ in examples] == [["query", "who-risks-caatsa-for-s400"]]
+    for argv, printed in examples:
+        assert printed.count("\n") >= 4, printed  # a header, a rule, India, Turkey, the row count
+        for route in ([], ["--backend", "rdflib"]):
+            proc = run_kg(*argv, *route, "--build-dir", str(build_dir))
+            assert proc.returncode == 0, proc.stderr
+            assert proc.stdout.rstrip("\n") == printed, (route, proc.stdout)
+
+
 def test_the_at_scale_commands_run(tmp_path):
     """The README's "At scale" example, run as written but on 3 synthetic articles."""
     import shlex
