@@ -70,7 +70,10 @@ def test_every_evidence_lies_inside_its_sentence(dataset):
         tp = next(s for s in prov.objects(target, OA.hasSelector) if (s, RDF.type, OA.TextPositionSelector) in prov)
         assert int(prov.value(sentence, DKG.startOffset)) <= int(prov.value(tp, OA.start))
         assert int(prov.value(tp, OA.end)) <= int(prov.value(sentence, DKG.endOffset))
-        assert (ev, PROV.wasAttributedTo, None) not in prov or True
+        # its sentence is one of the article's sentences, the article the quote is selected from
+        article = prov.value(target, OA.hasSource)
+        assert (article, DKG.hasSentence, sentence) in prov
+        assert str(sentence).startswith(str(article) + "#")
         assert prov.value(ev, DKG.assertedBy) is not None
 
 

@@ -10,7 +10,7 @@ from kg.core.errors import KgError
 from kg.store.rdflib_store import prepare
 from kg.remote.client import Auth, _digest, endpoints_for, inject_values, select_graphs, with_prefixes
 from utils import normalise_term
-from kg.serve.engine import negotiate
+from kg.serve.negotiation import negotiate
 
 INDIA = URIRef("https://w3id.org/defence-kg/resource/India")
 
@@ -69,9 +69,14 @@ def test_values_in_construct_and_without_where_keyword():
 
 
 def test_missing_project_prefixes_are_declared():
-    out = with_prefixes("SELECT ?x WHERE { ?x a dkg:State ; rdfs:label ?l }")
-    assert out.startswith("PREFIX dkg: <https://w3id.org/defence-kg/ontology#>") or "PREFIX dkg:" in out
-    assert "PREFIX rdfs:" in out and "PREFIX owl:" not in out
+    query = "SELECT ?x WHERE { ?x a dkg:State ; rdfs:label ?l }"
+    out = with_prefixes(query)
+    head, _, rest = out.partition("SELECT")
+    assert "SELECT" + rest == query  # the query itself is kept as written, after the declarations
+    assert sorted(head.splitlines()) == [
+        "PREFIX dkg: <https://w3id.org/defence-kg/ontology#>",
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>",
+    ]  # exactly the two prefixes it uses, with their IRIs; owl: is not used, so not declared
     declared = "PREFIX dkg: <x:y#>\nSELECT ?x WHERE { ?x a dkg:State }"
     assert with_prefixes(declared) == declared
 

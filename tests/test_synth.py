@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from rdflib import Dataset
 
 from kg.core.namespace import GRAPH_ASSERTED, GRAPH_PROVENANCE
@@ -119,3 +121,43 @@ def test_shape_is_close_to_the_real_article(dataset):
     ev, share = shape(ds.graph(GRAPH_ASSERTED), ds.graph(GRAPH_PROVENANCE))
     assert abs(ev - real_ev) / real_ev < 0.25, (ev, real_ev)
     assert real_share / 2 < share < real_share * 2, (share, real_share)
+
+
+def _quads(path, fmt):
+    ds = Dataset()
+    ds.parse(path, format=fmt)
+    return {(s, p, o, g) for s, p, o, g in ds.quads((None, None, None, None))}
+
+
+def test_synth_writes_the_format_its_file_extension_names(tmp_path):
+    """Regression: `kg synth -o x.ttl` wrote N-Quads into a `.ttl` file. A `.trig` file is TriG
+    (the same quads as the `.nq` file), and `kg build --input` reads both alike."""
+    nq, trig = tmp_path / "s.nq", tmp_path / "s.TriG"
+    for out in (nq, trig):
+        proc = run_kg("synth", "--articles", "2", "--seed", "6", "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+    assert nq.read_text(encoding="utf-8") == make(2, 6)
+    text = trig.read_text(encoding="utf-8")
+    assert text != nq.read_text(encoding="utf-8")
+    with pytest.raises(Exception):
+        Dataset().parse(data=text, format="nquads")  # not N-Quads under another name
+    quads = _quads(trig, "trig")
+    assert quads == _quads(nq, "nquads") and len(quads) > 3000
+    assert {str(g) for *_, g in quads} == {str(GRAPH_ASSERTED), str(GRAPH_PROVENANCE)}
+    counts = []
+    for src in (nq, trig):
+        proc = run_kg("build", "--backend", "oxigraph", "--input", str(src), "--build-dir", str(tmp_path / src.suffix[1:]))
+        assert proc.returncode == 0, proc.stderr
+        counts.append(proc.stdout.split(" in ")[0])  # "N triples asserted (...), M ontology, K inferred"
+    assert counts[0] == counts[1] and "inferred" in counts[0]
+
+
+@pytest.mark.parametrize("name", ["x.ttl", "x.nt", "x.txt", "x"])
+def test_synth_refuses_an_extension_that_cannot_hold_its_named_graphs(tmp_path, name):
+    out = tmp_path / name
+    proc = run_kg("synth", "--articles", "1", "-o", str(out))
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kg: error:"), proc.stderr
+    assert ".nq" in lines[0] and ".trig" in lines[0] and name in lines[0]
+    assert not out.exists() and list(tmp_path.iterdir()) == []

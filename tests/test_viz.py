@@ -61,7 +61,13 @@ def test_focus_keeps_the_neighbourhood(dataset, explainer):
     labels = {n.label for n in net.nodes.values()}
     assert {"Turkey", "Turkey's S-400 purchases", "CAATSA", "NATO"} <= labels
     assert "India" not in labels and "PAC-3" not in labels
-    assert all(DKGR.Turkey in (e.s, e.o) or (e.s in net.nodes and e.o in net.nodes) for e in net.edges)
+    # one hop: every node drawn is Turkey or joined to Turkey by a drawn edge ...
+    neighbours = {n for e in net.edges if DKGR.Turkey in (e.s, e.o) for n in (e.s, e.o)}
+    assert set(net.nodes) == neighbours | {DKGR.Turkey}
+    # ... and all of Turkey's neighbours are kept: they are the nodes one hop away in a wider focus
+    wider = network(dataset, DKGR.Turkey, hops=2, explainer=explainer)
+    assert {n for e in wider.edges if DKGR.Turkey in (e.s, e.o) for n in (e.s, e.o)} == neighbours
+    assert len(wider.nodes) > len(net.nodes)
 
 
 def test_timeline_dates_and_how_they_are_known(dataset, explainer):

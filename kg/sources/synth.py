@@ -390,14 +390,27 @@ class _Article:
 
 
 class _Writer:
-    def __init__(self, out):
+    def __init__(self, out, fmt: str = "nquads"):
         self.out = out
+        self.trig = fmt == "trig"
+        self.graph: str | None = None  # TriG: the graph block now open
         self.count = 0
         self.described: set[str] = set()
 
     def quad(self, s: str, p: str, o: str, g: str) -> None:
-        self.out.write(f"<{s}> <{p}> {o} <{g}> .\n")
+        if self.trig:  # N-Triples terms are TriG terms; one block per run of quads in a graph
+            if g != self.graph:
+                self.out.write(("}\n" if self.graph is not None else "") + f"<{g}> {{\n")
+                self.graph = g
+            self.out.write(f"<{s}> <{p}> {o} .\n")
+        else:
+            self.out.write(f"<{s}> <{p}> {o} <{g}> .\n")
         self.count += 1
+
+    def close(self) -> None:
+        if self.graph is not None:
+            self.out.write("}\n")
+            self.graph = None
 
     def describe(self, e: Entity, g: str = GRAPH_ASSERTED) -> None:
         """An entity's own triples, once per file (later mentions only add evidence)."""
@@ -493,13 +506,28 @@ def _emit_article(art: _Article, w: _Writer) -> None:
             w.quad(tp, OA + "end", _lit(str(end), XSD + "nonNegativeInteger"), P)
 
 
-def generate(out, articles: int, seed: int = 0, progress=None) -> int:
-    """Write *articles* synthetic articles as N-Quads to the text stream *out*; return the quads written."""
+#: what ``kg synth -o FILE`` writes, by FILE's extension: only formats that keep named graphs
+OUTPUT_FORMATS = {".nq": "nquads", ".trig": "trig"}
+
+
+def output_format(path: Path) -> str:
+    """The format *path*'s extension names; a user error for one that cannot hold named graphs."""
+    fmt = OUTPUT_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise KgError(f"{path}: give a file ending in .nq (N-Quads) or .trig (TriG); the synthetic graph is "
+                      "two named graphs (asserted, provenance), which Turtle and N-Triples cannot hold")
+    return fmt
+
+
+def generate(out, articles: int, seed: int = 0, progress=None, fmt: str = "nquads") -> int:
+    """Write *articles* synthetic articles as N-Quads (or TriG) to the text stream *out*; return the quads written."""
     if articles < 1:
         raise KgError("--articles must be at least 1")
+    if fmt not in OUTPUT_FORMATS.values():
+        raise KgError(f"unknown synthetic output format {fmt!r} (known: {', '.join(OUTPUT_FORMATS.values())})")
     rng = random.Random(seed)
     world = make_world(rng)
-    w = _Writer(out)
+    w = _Writer(out, fmt)
     introduced: set[str] = set()
     for i in range(articles):
         art = _Article(i + 1, world, rng, introduced)
@@ -507,6 +535,7 @@ def generate(out, articles: int, seed: int = 0, progress=None) -> int:
         _emit_article(art, w)
         if progress is not None:
             progress(i + 1, articles)
+    w.close()
     return w.count
 
 
@@ -523,12 +552,15 @@ def write(path: Path, articles: int, seed: int = 0, quiet: bool = False) -> int:
     from kg.core.progress import Progress
 
     path = Path(path)
+    fmt = output_format(path)  # before anything is written
+    if articles < 1:
+        raise KgError("--articles must be at least 1")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     bar = Progress("synth", articles, quiet=quiet)
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            n = generate(fh, articles, seed, bar.update)
+            n = generate(fh, articles, seed, bar.update, fmt)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -536,6 +568,3 @@ def write(path: Path, articles: int, seed: int = 0, quiet: bool = False) -> int:
     finally:
         bar.close()
     return n
-
-
-# --- CLI ------------------------------------------------------------------------------------
