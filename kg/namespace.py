@@ -155,9 +155,7 @@ class DKG(DefinedNamespace):
     inResponseTo: URIRef
     includesMember: URIRef
     includesTopic: URIRef
-    inferredDate: URIRef
-    inferredEndDate: URIRef
-    inferredStartDate: URIRef
+    inferredTime: URIRef
     leverUser: URIRef
     matchesLevelOf: URIRef
     memberOfAlliance: URIRef
@@ -208,6 +206,7 @@ class DKG(DefinedNamespace):
     speaker: URIRef
     stanceDescription: URIRef
     startOffset: URIRef
+    statedTime: URIRef
     supplier: URIRef
     system: URIRef
     takenBy: URIRef
@@ -217,6 +216,9 @@ class DKG(DefinedNamespace):
     textFile: URIRef
     threatenedParty: URIRef
     threatener: URIRef
+    timeEnd: URIRef
+    timePrecision: URIRef
+    timeStart: URIRef
     trend: URIRef
     underLaw: URIRef
     upcoming: URIRef
@@ -225,7 +227,6 @@ class DKG(DefinedNamespace):
     victimState: URIRef
     visitor: URIRef
     worksFor: URIRef
-    year: URIRef
 
 
 #: Individuals described by the articles (states, systems, fact nodes, ...).
@@ -261,6 +262,7 @@ PREFIXES = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "schema": str(SCHEMA),
     "wd": str(WD),
+    "time": "http://www.w3.org/2006/time#",
 }
 
 

@@ -26,6 +26,8 @@ from kg.queries import format_result, named_queries, run, to_term
 from kg.remote import Auth, inject_values, normalise_graph, normalise_rows, run_remote, with_prefixes
 from servers import HOST, VIRTUOSO_PASSWORD, free_port, start_kg_serve, start_oxigraph, start_virtuoso
 
+pytestmark = pytest.mark.servers
+
 QUERIES = named_queries()
 VIRTUOSO_ENV = {"KG_REMOTE_USER": "dba", "KG_REMOTE_PASSWORD": VIRTUOSO_PASSWORD}
 

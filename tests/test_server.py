@@ -23,6 +23,8 @@ from kg.queries import format_result, named_queries, run, to_term
 from kg.remote import Auth, normalise_rows, run_remote
 from servers import HOST, start_kg_serve
 
+pytestmark = pytest.mark.servers
+
 ASK_ALL = "ASK { ?s ?p ?o }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 4087^3 rows: never finishes
