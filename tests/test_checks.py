@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import TIME, XSD
+from rdflib.namespace import XSD, Namespace
 
 from kg.build import assemble
 from kg.checks import run_checks
@@ -36,6 +36,7 @@ def _checks_after(ds, mutate):
     return {(v.check, v.resource) for v in run_checks(fresh)}
 
 
+TIME = Namespace("http://www.w3.org/2006/time#")
 TYPO = URIRef(str(DKG._NS) + "buyr")
 
 

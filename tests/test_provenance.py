@@ -6,12 +6,14 @@ import hashlib
 from collections import Counter
 
 from rdflib import RDF, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, TIME, XSD
+from rdflib.namespace import DCTERMS, PROV, XSD, Namespace
 
 from kg.articles import article_iri
 from kg.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_PROVENANCE, OA
 from kg.resources import articles_dir
 from kg.text import index_text
+
+TIME = Namespace("http://www.w3.org/2006/time#")
 
 SLUG = "2019-06-us-india-s400"
 TEXT = (articles_dir() / SLUG / "article.txt").read_text(encoding="utf-8")
