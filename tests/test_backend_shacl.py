@@ -19,7 +19,10 @@ FAULTS = [
     (DKGR["offer-x"], DKG.responseStatus, DKG.NotYetAnswered),
     (DKGR["offer-x"], DKG.responseStatus, DKG.Declined),                      # two statuses
     (DKGR["contract-india-russia-s400-2018"], DKG.quantity, Literal("0", datatype=XSD.integer)),  # two, one < 1
-    (DKGR["contract-india-russia-s400-2018"], DKG.year, Literal("2018")),     # not a gYear, and two years
+    (DKGR["contract-india-russia-s400-2018"], DKG.statedTime, Literal("2018", datatype=XSD.gYear)),  # not a string, and two
+    (DKGR["contract-india-russia-s400-2018"], DKG.inferredTime, Literal("2018")),  # both stated and inferred
+    (DKGR["putin-visit-new-delhi-2018"], DKG.timeStart, Literal("2018-01-01T00:00:00", datatype=XSD.dateTime)),  # no timezone
+    (DKGR["sanction-x"], DKG.statedTime, Literal("in 2018")),                # not ISO 8601, no bounds
     (DKGR["sanction-x"], RDF.type, DKG.Sanction),                             # no target, law, date, evidence
     (DKGR["sanction-x"], DKG.sanctionTarget, DKGR["S-400"]),                  # not an agent
 ]

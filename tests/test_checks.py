@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import XSD, Namespace
 
 from kg.pipeline.build import assemble
 from kg.validation.checks import run_checks
@@ -35,6 +36,7 @@ def _checks_after(ds, mutate):
     return {(v.check, v.resource) for v in run_checks(fresh)}
 
 
+TIME = Namespace("http://www.w3.org/2006/time#")
 TYPO = URIRef(str(DKG._NS) + "buyr")
 
 
@@ -62,6 +64,20 @@ TYPO = URIRef(str(DKG._NS) + "buyr")
         ("offer without response status",
          lambda g: g[GRAPH_ASSERTED].remove((DKGR["offer-thaad"], DKG.responseStatus, None)),
          ("offer-status-violation", "dkgr:offer-thaad")),
+        ("time end not after its start",
+         lambda g: (g[GRAPH_ASSERTED].remove((DKGR["sanction-chinese-agency-2018"], DKG.timeEnd, None)),
+                    g[GRAPH_ASSERTED].add((DKGR["sanction-chinese-agency-2018"], DKG.timeEnd,
+                                           Literal("2018-01-01T00:00:00Z", datatype=XSD.dateTime)))),
+         ("time-bounds-violation", "dkgr:sanction-chinese-agency-2018")),
+        ("time start not where the stated year begins",
+         lambda g: (g[GRAPH_ASSERTED].remove((DKGR["contract-india-russia-s400-2018"], DKG.timeStart, None)),
+                    g[GRAPH_ASSERTED].add((DKGR["contract-india-russia-s400-2018"], DKG.timeStart,
+                                           Literal("2017-01-01T00:00:00Z", datatype=XSD.dateTime)))),
+         ("time-bounds-violation", "dkgr:contract-india-russia-s400-2018")),
+        ("a year given the precision of a day",
+         lambda g: (g[GRAPH_ASSERTED].remove((DKGR["putin-visit-new-delhi-2018"], DKG.timePrecision, None)),
+                    g[GRAPH_ASSERTED].add((DKGR["putin-visit-new-delhi-2018"], DKG.timePrecision, TIME.unitDay))),
+         ("time-bounds-violation", "dkgr:putin-visit-new-delhi-2018")),
         ("language tag on an xsd:string value",
          lambda g: g[GRAPH_ASSERTED].add((DKGR.CAATSA, DKG.aim, Literal("punish", lang="en"))),
          ("datatype-range-violation", "dkgr:CAATSA")),

@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from rdflib import RDF, XSD, Literal
+from rdflib import RDF, Literal
 
 from kg.explanation.explainer import Explainer, explain, query_support
 from kg.core.namespace import DKG, DKGR, GRAPH_INFERRED
@@ -34,7 +34,7 @@ def explainer(dataset):
 #: (subject, predicate, object) -> (the sentence that states it, words the best quote holds)
 ASSERTED = [
     ((R["contract-india-russia-s400-2018"], DKG.buyer, R.India), "s03", "India is contracted to buy"),
-    ((R["contract-india-russia-s400-2018"], DKG.year, Literal("2018", datatype=XSD.gYear)),
+    ((R["contract-india-russia-s400-2018"], DKG.statedTime, Literal("2018")),
      "s03", "New Delhi visit in 2018"),
     ((R["offer-thaad"], DKG.responseStatus, DKG.NotYetAnswered), "s13", "not responded to those offers yet"),
     ((R["offer-pac3"], DKG.offeredItem, R["PAC-3"]), "s03", "Patriot Advanced Capability-3 (PAC-3)"),

@@ -6,12 +6,14 @@ import hashlib
 from collections import Counter
 
 from rdflib import RDF, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import DCTERMS, PROV, XSD, Namespace
 
 from kg.sources.articles import article_iri
 from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_PROVENANCE, OA
 from kg.core.resources import articles_dir
 from kg.sources.text import index_text
+
+TIME = Namespace("http://www.w3.org/2006/time#")
 
 SLUG = "2019-06-us-india-s400"
 TEXT = (articles_dir() / SLUG / "article.txt").read_text(encoding="utf-8")
@@ -133,8 +135,12 @@ def test_article_is_a_prov_entity_with_its_metadata(dataset):
 def test_dates_not_in_the_article_are_marked_inferred_and_cited(dataset):
     briefing = DKGR["briefing-pompeo-india-preview"]
     assert str(dataset.value(briefing, DKG.dayOfWeek)) == "Thursday"
-    assert str(dataset.value(briefing, DKG.inferredDate)) == "2019-06-20"
-    assert dataset.value(briefing, DKG.year) is None
+    assert str(dataset.value(briefing, DKG.inferredTime)) == "2019-06-20"
+    assert dataset.value(briefing, DKG.statedTime) is None
+    # the day it is inferred to be, as instants a reasoner and SPARQL can compare (end exclusive)
+    assert dataset.value(briefing, DKG.timeStart) == Literal("2019-06-20T00:00:00Z", datatype=XSD.dateTime)
+    assert dataset.value(briefing, DKG.timeEnd) == Literal("2019-06-21T00:00:00Z", datatype=XSD.dateTime)
+    assert dataset.value(briefing, DKG.timePrecision) == TIME.unitDay
     cited = set(_prov(dataset).objects(None, DKG.citedSource))
     evs = set(_prov(dataset).objects(briefing, DKG.evidence))
     assert any(_prov(dataset).value(e, DKG.citedSource) in cited for e in evs)

@@ -30,6 +30,8 @@ from kg.remote.client import Auth, inject_values, run_remote, with_prefixes
 from utils import normalise_graph, normalise_rows
 from servers import HOST, VIRTUOSO_PASSWORD, free_port, start_kg_serve, start_oxigraph, start_virtuoso
 
+pytestmark = pytest.mark.servers
+
 QUERIES = named_queries()
 VIRTUOSO_ENV = {"KG_REMOTE_USER": "dba", "KG_REMOTE_PASSWORD": VIRTUOSO_PASSWORD}
 

@@ -27,6 +27,8 @@ from kg.remote.client import Auth, run_remote
 from utils import normalise_rows
 from servers import HOST, start_kg_serve
 
+pytestmark = pytest.mark.servers
+
 ASK_ALL = "ASK { ?s ?p ?o }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 4087^3 rows: never finishes

@@ -26,6 +26,7 @@ PRELUDE = """
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix time: <http://www.w3.org/2006/time#> .
 
 ex:article a dkg:NewsArticle ; dcterms:publisher ex:outlet ; dcterms:date "2019-06"^^xsd:gYearMonth .
 ex:outlet a dkg:NewsOutlet .
@@ -43,10 +44,14 @@ ex:CAATSA a dkg:Law ; dkg:evidence ex:ev .
 ex:Agency a dkg:MilitaryAgency ; dkg:evidence ex:ev .
 """
 
+TIMES = """dkg:statedTime "2018" ;
+    dkg:timeStart "2018-01-01T00:00:00Z"^^xsd:dateTime ; dkg:timeEnd "2019-01-01T00:00:00Z"^^xsd:dateTime ;
+    dkg:timePrecision time:unitYear"""
+
 CONTRACT_OK = """
 ex:c a dkg:ArmsContract ; dkg:evidence ex:ev ;
     dkg:buyer ex:India ; dkg:seller ex:Russia ; dkg:system ex:S400 ;
-    dkg:quantity "5"^^xsd:positiveInteger ; dkg:year "2018"^^xsd:gYear .
+    dkg:quantity "5"^^xsd:positiveInteger ; """ + TIMES + """ .
 """
 OFFER_OK = """
 ex:o a dkg:Offer ; dkg:evidence ex:ev ;
@@ -55,7 +60,7 @@ ex:o a dkg:Offer ; dkg:evidence ex:ev ;
 """
 SANCTION_OK = """
 ex:sn a dkg:Sanction ; dkg:evidence ex:ev ;
-    dkg:sanctionTarget ex:Agency ; dkg:underLaw ex:CAATSA ; dkg:year "2018"^^xsd:gYear .
+    dkg:sanctionTarget ex:Agency ; dkg:underLaw ex:CAATSA ; """ + TIMES + """ .
 """
 
 #: (name, passing snippet, failing snippet, failing shape, failing path)
@@ -72,8 +77,8 @@ PAIRS = [
      "dkgsh:ArmsContractShape", "dkg:quantity"),
     ("contract quantity is an integer", CONTRACT_OK, CONTRACT_OK.replace('"5"^^xsd:positiveInteger', '"five"'),
      "dkgsh:ArmsContractShape", "dkg:quantity"),
-    ("contract needs a date", CONTRACT_OK, CONTRACT_OK.replace('; dkg:year "2018"^^xsd:gYear', ""),
-     "dkgsh:ArmsContractShape", "(dkg:year | dkg:inferredDate | dkg:inferredStartDate)"),
+    ("contract needs a time", CONTRACT_OK, CONTRACT_OK.replace("; " + TIMES, ""),
+     "dkgsh:ArmsContractShape", "(dkg:statedTime | dkg:inferredTime)"),
     ("offer needs an offeror", OFFER_OK, OFFER_OK.replace("dkg:offeror ex:US ;", ""),
      "dkgsh:OfferShape", "dkg:offeror"),
     ("offer needs an offeree", OFFER_OK, OFFER_OK.replace("dkg:offeree ex:India ;", ""),
@@ -91,14 +96,33 @@ PAIRS = [
      "dkgsh:SanctionShape", "dkg:underLaw"),
     ("sanction law is a law", SANCTION_OK, SANCTION_OK.replace("dkg:underLaw ex:CAATSA", "dkg:underLaw ex:S400"),
      "dkgsh:SanctionShape", "dkg:underLaw"),
-    ("sanction needs a date", SANCTION_OK, SANCTION_OK.replace('; dkg:year "2018"^^xsd:gYear', ""),
-     "dkgsh:SanctionShape", "(dkg:year | dkg:inferredDate | dkg:inferredStartDate)"),
-    ("year is an xsd:gYear", SANCTION_OK, SANCTION_OK.replace('"2018"^^xsd:gYear', '"2018"'),
-     "dkgsh:YearShape", "dkg:year"),
-    ("inferred date is an xsd:date",
-     'ex:b a dkg:Briefing ; dkg:evidence ex:ev ; dkg:inferredDate "2019-06-20"^^xsd:date .',
-     'ex:b a dkg:Briefing ; dkg:evidence ex:ev ; dkg:inferredDate "20 June 2019" .',
-     "dkgsh:InferredDateShape", "dkg:inferredDate"),
+    ("sanction needs a time", SANCTION_OK, SANCTION_OK.replace("; " + TIMES, ""),
+     "dkgsh:SanctionShape", "(dkg:statedTime | dkg:inferredTime)"),
+    ("stated time is an ISO 8601 string", SANCTION_OK, SANCTION_OK.replace('dkg:statedTime "2018"', 'dkg:statedTime "in 2018"'),
+     "dkgsh:TimeShape", "dkg:statedTime"),
+    ("stated time is a plain string, not an xsd:gYear", SANCTION_OK,
+     SANCTION_OK.replace('dkg:statedTime "2018"', 'dkg:statedTime "2018"^^xsd:gYear'),
+     "dkgsh:TimeShape", "dkg:statedTime"),
+    ("a time is stated or inferred, not both", SANCTION_OK,
+     SANCTION_OK.replace('dkg:statedTime "2018" ;', 'dkg:statedTime "2018" ; dkg:inferredTime "2018-06" ;'),
+     "dkgsh:TimeShape", "(dkg:statedTime | dkg:inferredTime)"),
+    ("time start has a timezone", SANCTION_OK, SANCTION_OK.replace('"2018-01-01T00:00:00Z"', '"2018-01-01T00:00:00"'),
+     "dkgsh:TimeShape", "dkg:timeStart"),
+    ("time end is an xsd:dateTime", SANCTION_OK,
+     SANCTION_OK.replace('"2019-01-01T00:00:00Z"^^xsd:dateTime', '"2019-01-01"^^xsd:date'),
+     "dkgsh:TimeShape", "dkg:timeEnd"),
+    ("a time needs its precision", SANCTION_OK, SANCTION_OK.replace(" ;\n    dkg:timePrecision time:unitYear", ""),
+     "dkgsh:TimeShape", "dkg:timePrecision"),
+    ("precision is an OWL-Time unit", SANCTION_OK, SANCTION_OK.replace("time:unitYear", "ex:India"),
+     "dkgsh:TimeShape", "dkg:timePrecision"),
+    ("inferred time is an ISO 8601 date or interval",
+     'ex:b a dkg:Briefing ; dkg:evidence ex:ev ; dkg:inferredTime "2019-06-25/2019-06-27" ;\n'
+     '    dkg:timeStart "2019-06-25T00:00:00Z"^^xsd:dateTime ; dkg:timeEnd "2019-06-28T00:00:00Z"^^xsd:dateTime ;\n'
+     '    dkg:timePrecision time:unitDay .',
+     'ex:b a dkg:Briefing ; dkg:evidence ex:ev ; dkg:inferredTime "25-27 June 2019" ;\n'
+     '    dkg:timeStart "2019-06-25T00:00:00Z"^^xsd:dateTime ; dkg:timeEnd "2019-06-28T00:00:00Z"^^xsd:dateTime ;\n'
+     '    dkg:timePrecision time:unitDay .',
+     "dkgsh:TimeShape", "dkg:inferredTime"),
     ("source date is typed",
      'ex:a2 a dkg:NewsArticle ; dcterms:date "2019-06"^^xsd:gYearMonth .',
      'ex:a2 a dkg:NewsArticle ; dcterms:date "June 2019" .',

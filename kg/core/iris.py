@@ -49,4 +49,5 @@ PREFIXES = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "schema": SCHEMA,
     "wd": WD,
+    "time": "http://www.w3.org/2006/time#",
 }

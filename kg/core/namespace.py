@@ -157,9 +157,7 @@ class DKG(DefinedNamespace):
     inResponseTo: URIRef
     includesMember: URIRef
     includesTopic: URIRef
-    inferredDate: URIRef
-    inferredEndDate: URIRef
-    inferredStartDate: URIRef
+    inferredTime: URIRef
     leverUser: URIRef
     matchesLevelOf: URIRef
     memberOfAlliance: URIRef
@@ -210,6 +208,7 @@ class DKG(DefinedNamespace):
     speaker: URIRef
     stanceDescription: URIRef
     startOffset: URIRef
+    statedTime: URIRef
     supplier: URIRef
     system: URIRef
     takenBy: URIRef
@@ -219,6 +218,9 @@ class DKG(DefinedNamespace):
     textFile: URIRef
     threatenedParty: URIRef
     threatener: URIRef
+    timeEnd: URIRef
+    timePrecision: URIRef
+    timeStart: URIRef
     trend: URIRef
     underLaw: URIRef
     upcoming: URIRef
@@ -227,7 +229,6 @@ class DKG(DefinedNamespace):
     victimState: URIRef
     visitor: URIRef
     worksFor: URIRef
-    year: URIRef
 
 
 #: Individuals described by the articles (states, systems, fact nodes, ...).

@@ -244,12 +244,18 @@ def _fmt_date(d: date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
+def _sort_key(iso: str) -> tuple[int, int, int]:
+    """(year, month, day) of an ISO 8601 year, year-month or date; 0 for a part not given."""
+    parts = [int(x) for x in iso.split("-")[:3]]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
 def timeline_events(ds: Dataset, explainer: Explainer | None = None) -> list[TimelineEvent]:
     """Dated events, each with how its date is known.
 
-    An event with ``dkg:year`` is dated as the source states it; one with
-    ``dkg:inferredDate`` or ``dkg:inferredStartDate`` by that inferred date (taken from
-    cited reports, never from the article). An undated event that the source reports as
+    An event with ``dkg:statedTime`` is dated as the source states it, at the source's
+    precision (a year stays a year); one with ``dkg:inferredTime`` by that inferred date or
+    interval (taken from cited reports, never from the article). An undated event that the source reports as
     standing at the time of writing (an offer awaiting its answer, an ongoing or upcoming
     event) is placed at the date of the report and marked so. Other undated events are
     left out.
@@ -265,23 +271,23 @@ def timeline_events(ds: Dataset, explainer: Explainer | None = None) -> list[Tim
         label = ex.label(ev)
         quotes = ex.quotes(ev)
         sentences = list(dict.fromkeys(q.sentence_id for q in quotes if q.sentence_id))
-        year = asserted.value(ev, DKG.year)
+        stated = asserted.value(ev, DKG.statedTime)
         day = asserted.value(ev, DKG.dayOfWeek)
-        inferred = asserted.value(ev, DKG.inferredDate)
-        start, end = asserted.value(ev, DKG.inferredStartDate), asserted.value(ev, DKG.inferredEndDate)
-        if year is not None:
-            y = int(str(year)[:4])
-            out.append(TimelineEvent(ev, label, "stated", f"{y} (stated)", (y, 0, 0), "", sentences))
-        elif inferred is not None or start is not None:
-            d0 = (inferred or start).toPython()
-            if start is not None and end is not None:
-                d1 = end.toPython()
-                when = (f"{d0.day}–{d1.day} {MONTHS[d0.month - 1]} {d0.year}" if (d0.year, d0.month) == (d1.year, d1.month)
+        inferred = asserted.value(ev, DKG.inferredTime)
+        if stated is not None:
+            out.append(TimelineEvent(ev, label, "stated", f"{stated} (stated)", _sort_key(str(stated)), "", sentences))
+        elif inferred is not None:
+            first, _, last = str(inferred).partition("/")
+            if len(first) == 10 and len(last) in (0, 10):
+                d0 = date.fromisoformat(first)
+                d1 = date.fromisoformat(last) if last else None
+                when = (_fmt_date(d0) if d1 is None
+                        else f"{d0.day}–{d1.day} {MONTHS[d0.month - 1]} {d0.year}" if (d0.year, d0.month) == (d1.year, d1.month)
                         else f"{_fmt_date(d0)} – {_fmt_date(d1)}")
             else:
-                when = _fmt_date(d0)
+                when = str(inferred)
             note = f"the article says '{day}'" if day is not None else "the article gives no date"
-            out.append(TimelineEvent(ev, label, "inferred", f"inferred {when}", (d0.year, d0.month, d0.day), note, sentences))
+            out.append(TimelineEvent(ev, label, "inferred", f"inferred {when}", _sort_key(first), note, sentences))
         else:
             standing = (asserted.value(ev, DKG.responseStatus) is not None
                         or (ev, DKG.ongoing, Literal(True)) in asserted

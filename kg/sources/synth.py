@@ -37,6 +37,7 @@ GRAPH_PROVENANCE = "https://w3id.org/defence-kg/graph/provenance"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+TIME = "http://www.w3.org/2006/time#"
 OA = "http://www.w3.org/ns/oa#"
 PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
@@ -46,8 +47,8 @@ CONTEXT = 32  # as kg.sources.articles
 #: Distinct triples (asserted + provenance) that N articles make with seed 0, measured. The
 #: first articles also introduce the world (states, systems, laws), so the count is not
 #: proportional to N at first; past 100 articles each adds about 2,000.
-SIZE_TABLE = ((1, 2846), (2, 5408), (4, 10320), (10, 23015), (20, 44681), (40, 85047), (100, 202994),
-              (200, 400812), (400, 789630), (700, 1384390))
+SIZE_TABLE = ((1, 2885), (2, 5477), (4, 10449), (10, 23330), (20, 45302), (40, 86220), (100, 205919),
+              (200, 406491), (400, 801042), (700, 1404436))
 
 _SYLLABLES = ("al", "ba", "cor", "da", "el", "fen", "gar", "hal", "is", "jor", "kar", "lun", "mar", "nor",
               "os", "pel", "quin", "ros", "sul", "tar", "ul", "ven", "wes", "xan", "yor", "zan", "bri", "dra")
@@ -73,6 +74,14 @@ def _lit(value: str, datatype: str | None = None, lang: str | None = None) -> st
     if datatype:
         return f'"{esc}"^^<{datatype}>'
     return f'"{esc}"'
+
+
+def _year_facts(year: int) -> list[tuple[str, str]]:
+    """A time stated to the year: the value as written, the instants it spans (end exclusive), the unit."""
+    return [(DKG + "statedTime", _lit(str(year))),
+            (DKG + "timeStart", _lit(f"{year:04d}-01-01T00:00:00Z", XSD + "dateTime")),
+            (DKG + "timeEnd", _lit(f"{year + 1:04d}-01-01T00:00:00Z", XSD + "dateTime")),
+            (DKG + "timePrecision", _iri(TIME + "unitYear"))]
 
 
 def _stable(kind: str, *parts: object) -> str:
@@ -266,7 +275,7 @@ class _Article:
         deal.facts += [(DKG + "buyer", _iri(buyer.iri)), (DKG + "seller", _iri(seller.iri)),
                        (DKG + "system", _iri(system.iri)),
                        (DKG + "quantity", _lit(str(q), XSD + "positiveInteger")),
-                       (DKG + "year", _lit(str(year), XSD + "gYear"))]
+                       *_year_facts(year)]
         self.last_deal = (deal, buyer, system)
         verb = "signed a contract with" if signed else "is in talks with"
         clause = f"{buyer.name} {verb} {seller.name} for {q} {system.name} units"
@@ -344,7 +353,7 @@ class _Article:
         year = r.randint(2017, self.year) if self.year >= 2017 else self.year
         sanction = self.node("sanction", f"sanction on {agency.name} under {law.name} ({self.slug})", "Sanction")
         sanction.facts += [(DKG + "sanctionTarget", _iri(agency.iri)), (DKG + "underLaw", _iri(law.iri)),
-                           (DKG + "year", _lit(str(year), XSD + "gYear"))]
+                           *_year_facts(year)]
         clause = f"{agency.name} was sanctioned under {law.name} in {year}"
         return f"The {clause}.", [(sanction, clause, None), (agency, agency.name, None)]
 

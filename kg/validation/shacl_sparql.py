@@ -9,7 +9,7 @@ article graph and on synthetic graphs, clean and with faults).
 Supported: ``sh:targetClass`` (through ``rdf:type/rdfs:subClassOf*``), ``sh:targetSubjectsOf``;
 paths made of IRIs, ``sh:inversePath``, ``sh:alternativePath`` and sequences; ``sh:minCount``
 and ``sh:qualifiedMinCount`` of 1, ``sh:maxCount`` 1, ``sh:class``, ``sh:datatype``,
-``sh:minInclusive``, ``sh:minLength``, ``sh:or``, ``sh:node`` and ``sh:qualifiedValueShape``.
+``sh:minInclusive``, ``sh:minLength``, ``sh:pattern`` (without ``sh:flags``), ``sh:or``, ``sh:node`` and ``sh:qualifiedValueShape``.
 A shape using anything else is refused with a :class:`~kg.core.errors.KgError`.
 
 Oxigraph stores numbers by value, so ``sh:datatype`` of a derived integer type accepts an
@@ -31,7 +31,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RDFS_SCO = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _KNOWN = {SH[n] for n in (
     "targetClass", "targetSubjectsOf", "property", "path", "minCount", "maxCount", "class", "datatype",
-    "minInclusive", "minLength", "or", "node", "qualifiedValueShape", "qualifiedMinCount", "message", "name",
+    "minInclusive", "minLength", "pattern", "or", "node", "qualifiedValueShape", "qualifiedMinCount", "message", "name",
     "description", "severity", "order", "group",
 )}
 
@@ -116,6 +116,9 @@ class _Compiler:
         ml = self.g.value(shape, SH.minLength)
         if ml is not None:
             parts.append(f"(!isBlank({v}) && STRLEN(STR({v})) >= {int(ml)})")
+        pat = self.g.value(shape, SH.pattern)
+        if pat is not None:
+            parts.append(f"(!isBlank({v}) && REGEX(STR({v}), {self.term(Literal(str(pat)))}))")
         alts = self.g.value(shape, SH["or"])
         if alts is not None:
             parts.append("(" + " || ".join(self.conforms(s, v) for s in self.items(alts)) + ")")

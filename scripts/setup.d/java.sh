@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# HermiT (through owlready2) needs a Java runtime for the ontology consistency test.
+# A Java runtime for HermiT (through owlready2) and the OWL API (Debian's libowlapi-java) for the
+# OWL 2 DL profile check (tests/java/ProfileCheck.java, run from tests/test_ontology.py).
+# Idempotent: installs only what is missing.
 set -euo pipefail
-if ! command -v java >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
-  else
-    echo "setup: java is missing; install a Java runtime (e.g. sudo apt-get install default-jre-headless)" >&2
-    exit 1
-  fi
+need=()
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+[ -e /usr/share/java/owlapi-distribution.jar ] || need+=(libowlapi-java)
+[ ${#need[@]} = 0 ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  echo "setup: missing ${need[*]}; install with: sudo apt-get install -y ${need[*]}" >&2
+  exit 1
 fi
