@@ -289,11 +289,11 @@ def render(results: dict, sizes: list[int], args) -> str:
     lines += ["", "## What each step does", "",
               "- *parse*: fast: the ontology and the input N-Quads bulk-loaded into an on-disk Oxigraph store; "
               "reference: rdflib parses them into memory.",
-              "- *reason*: fast: the native materialiser (`kg/materialise.py`, integer-encoded, set-at-a-time, "
+              "- *reason*: fast: the native materialiser (`kg/reasoning/native.py`, integer-encoded, set-at-a-time, "
               "semi-naive) fills the inferred graph; reference: owlrl. Their closures are equal (tests on the "
               "article and a small synthetic graph; at scale, [closure.md](closure.md) from `bench/closure.py`).",
               "- *validate*: the violation queries (`queries/checks/`) and the SHACL shapes; fast: both as SPARQL "
-              "on Oxigraph (`kg/shacl_sparql.py`, identical results to pySHACL in the tests), two queries at a "
+              "on Oxigraph (`kg/validation/shacl_sparql.py`, identical results to pySHACL in the tests), two queries at a "
               "time; reference: the checks in rdflib and pySHACL.",
               "- *write*: TriG, N-Quads and Turtle of the four graphs, and the manifest.",
               "- *query*: every competency question with its declared parameters, in a fresh process on the "

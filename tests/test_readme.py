@@ -97,3 +97,23 @@ def test_the_at_scale_commands_run(tmp_path):
         assert deal.startswith(dkgr) and "-synth-" in deal, deal  # a synthetic article's deal, not the real one's
         assert origin == dkgr + "Russia"  # the state CAATSA targets
     assert rows == sorted(rows)  # ORDER BY ?actor ?deal ?system ?originState (IRIs compare as strings)
+
+
+def test_the_readme_python_example_runs(build_dir, tmp_path):
+    """The three lines of the public API in the README, run as written next to a build."""
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"### As a library\n\n```python\n(.*?)```", text, re.S).group(1)
+    shutil.copytree(build_dir, tmp_path / "build")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    # by hand from the article: India (s03, the 2018 contract) and Turkey (s06) risk CAATSA for the S-400
+    assert sorted(proc.stdout.splitlines()) == [
+        "https://w3id.org/defence-kg/resource/India https://w3id.org/defence-kg/resource/contract-india-russia-s400-2018",
+        "https://w3id.org/defence-kg/resource/Turkey https://w3id.org/defence-kg/resource/deal-turkey-s400",
+    ]

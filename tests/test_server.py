@@ -24,7 +24,7 @@ from kg.sparql.named import named_queries
 from kg.sparql import run
 from kg.sparql.labels import to_term
 from kg.remote.client import Auth, run_remote
-from utils import normalise_rows
+from utils import Listener, normalise_rows
 from servers import HOST, start_kg_serve
 
 pytestmark = pytest.mark.servers
@@ -283,36 +283,6 @@ def test_sparqlwrapper_reads_every_result_format(server, local):
 
 
 # --- hostile clients ---------------------------------------------------------------------------------
-
-
-class Listener:
-    """A TCP listener on loopback that records every connection it is offered."""
-
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((HOST, 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self):
-        self._stop.set()
-        self._thread.join(5)
-        self.sock.close()
 
 
 @pytest.fixture

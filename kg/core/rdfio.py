@@ -64,15 +64,26 @@ def _term_key(term) -> tuple:
     return (type(term).__name__, str(term), str(getattr(term, "datatype", "") or ""), getattr(term, "language", "") or "")
 
 
+class OrderedGraph(Graph):
+    """A graph whose every pattern match comes out sorted.
+
+    rdflib's memory store keeps a graph's triples in sets, so the order its serialisers
+    (RDF/XML, JSON-LD) write them in changes with each process's hash seed; reading them from
+    this graph fixes it.
+    """
+
+    def triples(self, triple):
+        yield from sorted(super().triples(triple), key=lambda t: tuple(_term_key(x) for x in t))
+
+
 def stable_copy(graph: Graph) -> Graph:
-    """A copy of *graph* that iterates in one fixed order: blank nodes relabelled from their
-    content (:func:`canonical_bnodes`), triples inserted sorted, so that every serialiser,
-    which follows the store's order, writes the same bytes in every run."""
+    """A copy of *graph* that serialises to the same bytes in every run: blank nodes relabelled
+    from their content (:func:`canonical_bnodes`), every match read in sorted order."""
     g = canonical_bnodes(graph)
-    out = Graph()
+    out = OrderedGraph()
     for prefix, ns in graph.namespaces():
         out.bind(prefix, ns, override=True)
-    for triple in sorted(g, key=lambda t: tuple(_term_key(x) for x in t)):
+    for triple in g:
         out.add(triple)
     return out
 
@@ -123,11 +134,28 @@ def serialize(data: Graph | Dataset, fmt: str) -> bytes:
     else:
         data = stable_copy(data)
         bind_prefixes(data)
-    kwargs = {"format": fmt, "encoding": "utf-8"}
     if fmt == "json-ld":
-        kwargs["sort_keys"] = True
-        kwargs["indent"] = 2
-    return data.serialize(**kwargs)
+        return _jsonld_sorted(data.serialize(format="json-ld", encoding="utf-8"))
+    return data.serialize(format=fmt, encoding="utf-8")
+
+
+def _jsonld_sorted(payload: bytes) -> bytes:
+    """JSON-LD with its keys and its arrays in one order (rdflib's follows the store's sets).
+
+    Arrays in JSON-LD are unordered sets, except the value of ``@list``, which keeps its order.
+    """
+    import json
+
+    def norm(value, in_list=False):
+        if isinstance(value, dict):
+            return {k: norm(v, k == "@list") for k, v in value.items()}
+        if isinstance(value, list):
+            items = [norm(v) for v in value]
+            return items if in_list else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+        return value
+
+    data = norm(json.loads(payload.decode("utf-8")))
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _trig_sorted(ds: Dataset) -> bytes:
