@@ -28,10 +28,9 @@ from rdflib.namespace import DCTERMS, PROV, XSD
 from kg.core.errors import KgError, SourceError
 from kg.core.namespace import DKG, DKGR, OA, bind_prefixes
 from kg.core.rdfio import parse_turtle
+from kg.sources.evidence import Iri, Lit, quote_annotation, stable_iri
 from kg.sources.text import SentenceIndex, index_text
 
-#: Characters of context kept in ``oa:prefix`` / ``oa:suffix``.
-CONTEXT = 32
 
 
 @dataclass
@@ -102,8 +101,7 @@ def _line_of(source: str, needle: str) -> int | None:
 
 
 def _stable_iri(kind: str, *parts: object) -> URIRef:
-    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
-    return DKGR[f"{kind}/{digest}"]
+    return URIRef(stable_iri(kind, *parts))
 
 
 def compile_article(folder: Path) -> tuple[Graph, Graph, Article]:
@@ -204,35 +202,20 @@ def _compile_evidence(article, facts, facts_path, facts_src, fact, ev, publisher
     text = article.text
     assert text[start:end] == quote
 
-    # Keyed by the sentence's IRI (which names the article), not its local id, so that two
-    # articles quoting the same words about the same fact never share an evidence node.
-    node = _stable_iri("evidence", fact, article.segment_iri(sid), quote)
-    target = URIRef(str(node) + "-target")
-    tq = URIRef(str(node) + "-quote")
-    tp = URIRef(str(node) + "-position")
-    out.add((fact, DKG.evidence, node))
-    out.add((fact, PROV.wasDerivedFrom, article.segment_iri(sid)))
-    out.add((node, RDF.type, DKG.Evidence))
-    out.add((node, RDF.type, OA.Annotation))
-    out.add((node, OA.motivatedBy, OA.describing))
-    out.add((node, OA.hasBody, fact))
-    out.add((node, OA.hasTarget, target))
-    out.add((node, DKG.sentence, article.segment_iri(sid)))
-    out.add((node, DKG.assertedBy, asserted_by if asserted_by is not None else publisher))
-    out.add((node, DKG.attributionMode, mode if mode is not None else (DKG.DirectQuote if asserted_by is not None else DKG.NarrativeVoice)))
-    if hedge is not None:
-        out.add((node, DKG.hedge, hedge))
-    out.add((target, RDF.type, OA.SpecificResource))
-    out.add((target, OA.hasSource, article.iri))
-    out.add((target, OA.hasSelector, tq))
-    out.add((target, OA.hasSelector, tp))
-    out.add((tq, RDF.type, OA.TextQuoteSelector))
-    out.add((tq, OA.exact, Literal(quote)))
-    out.add((tq, OA.prefix, Literal(text[max(0, start - CONTEXT):start])))
-    out.add((tq, OA.suffix, Literal(text[end:end + CONTEXT])))
-    out.add((tp, RDF.type, OA.TextPositionSelector))
-    out.add((tp, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
-    out.add((tp, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+    mode = mode if mode is not None else (DKG.DirectQuote if asserted_by is not None else DKG.NarrativeVoice)
+    triples = quote_annotation(str(fact), str(article.segment_iri(sid)), str(article.iri), text, start, end,
+                               str(asserted_by if asserted_by is not None else publisher), str(mode),
+                               _plain(hedge) if hedge is not None else None)
+    for s, p, o in triples:
+        out.add((URIRef(s), URIRef(p), URIRef(o.value) if isinstance(o, Iri) else
+                 Literal(o.value, lang=o.lang, datatype=URIRef(o.datatype) if o.datatype else None)))
+
+
+def _plain(term) -> Iri | Lit:
+    """An rdflib term as the evidence emitter's plain value."""
+    if isinstance(term, Literal):
+        return Lit(str(term), str(term.datatype) if term.datatype else None, term.language)
+    return Iri(str(term))
 
 
 def _occurrences(haystack: str, needle: str) -> list[int]:

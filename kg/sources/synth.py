@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.core.errors import KgError
+from kg.core.terms import iri_text, literal_text
+from kg.sources.evidence import Iri, quote_annotation, stable_iri
 from kg.sources.text import index_text
 
 DKG = "https://w3id.org/defence-kg/ontology#"
@@ -43,7 +45,6 @@ PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SCHEMA = "http://schema.org/"
-CONTEXT = 32  # as kg.sources.articles
 #: Distinct triples (asserted + provenance) that N articles make with seed 0, measured. The
 #: first articles also introduce the world (states, systems, laws), so the count is not
 #: proportional to N at first; past 100 articles each adds about 2,000.
@@ -64,16 +65,16 @@ _REAL_SYSTEMS = (("S-400", "S-400", "AirAndMissileDefenceSystem", 1), ("THAAD", 
 
 
 def _iri(x: str) -> str:
-    return f"<{x}>"
+    return iri_text(x)
 
 
 def _lit(value: str, datatype: str | None = None, lang: str | None = None) -> str:
-    esc = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    """A literal in N-Triples syntax, written by the one term writer's escaping."""
     if lang:
-        return f'"{esc}"@{lang}'
+        return f"{literal_text(value)}@{lang}"
     if datatype:
-        return f'"{esc}"^^<{datatype}>'
-    return f'"{esc}"'
+        return f"{literal_text(value)}^^<{datatype}>"
+    return literal_text(value)
 
 
 def _year_facts(year: int) -> list[tuple[str, str]]:
@@ -85,8 +86,7 @@ def _year_facts(year: int) -> list[tuple[str, str]]:
 
 
 def _stable(kind: str, *parts: object) -> str:
-    digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
-    return f"{DKGR}{kind}/{digest}"
+    return stable_iri(kind, *parts)
 
 
 @dataclass
@@ -486,33 +486,14 @@ def _emit_article(art: _Article, w: _Writer) -> None:
                 raise AssertionError(f"{art.slug} {sg.id}: quote {quote!r} not in {sg.text!r}")
             start = sg.start + hit
             end = start + len(quote)
-            ev = _stable("evidence", entity.iri, seg(sg.id), quote)  # the sentence IRI: ids repeat across articles
-            target, tq, tp = ev + "-target", ev + "-quote", ev + "-position"
-            w.quad(entity.iri, DKG + "evidence", _iri(ev), P)
-            if (entity.iri, sg.id) not in seen:
-                seen.add((entity.iri, sg.id))
-                w.quad(entity.iri, PROV + "wasDerivedFrom", _iri(seg(sg.id)), P)
-            w.quad(ev, RDF_TYPE, _iri(DKG + "Evidence"), P)
-            w.quad(ev, RDF_TYPE, _iri(OA + "Annotation"), P)
-            w.quad(ev, OA + "motivatedBy", _iri(OA + "describing"), P)
-            w.quad(ev, OA + "hasBody", _iri(entity.iri), P)
-            w.quad(ev, OA + "hasTarget", _iri(target), P)
-            w.quad(ev, DKG + "sentence", _iri(seg(sg.id)), P)
-            w.quad(ev, DKG + "assertedBy", _iri((speaker or outlet).iri), P)
-            w.quad(ev, DKG + "attributionMode", _iri(DKG + ("DirectQuote" if speaker else "NarrativeVoice")), P)
+            derived = (entity.iri, sg.id) not in seen
+            seen.add((entity.iri, sg.id))
             if speaker is not None:
                 w.describe(speaker)
-            w.quad(target, RDF_TYPE, _iri(OA + "SpecificResource"), P)
-            w.quad(target, OA + "hasSource", _iri(a), P)
-            w.quad(target, OA + "hasSelector", _iri(tq), P)
-            w.quad(target, OA + "hasSelector", _iri(tp), P)
-            w.quad(tq, RDF_TYPE, _iri(OA + "TextQuoteSelector"), P)
-            w.quad(tq, OA + "exact", _lit(quote), P)
-            w.quad(tq, OA + "prefix", _lit(text[max(0, start - CONTEXT):start]), P)
-            w.quad(tq, OA + "suffix", _lit(text[end:end + CONTEXT]), P)
-            w.quad(tp, RDF_TYPE, _iri(OA + "TextPositionSelector"), P)
-            w.quad(tp, OA + "start", _lit(str(start), XSD + "nonNegativeInteger"), P)
-            w.quad(tp, OA + "end", _lit(str(end), XSD + "nonNegativeInteger"), P)
+            mode = DKG + ("DirectQuote" if speaker else "NarrativeVoice")
+            for s, p, o in quote_annotation(entity.iri, seg(sg.id), a, text, start, end, (speaker or outlet).iri,
+                                            mode, derived=derived):
+                w.quad(s, p, _iri(o.value) if isinstance(o, Iri) else _lit(o.value, o.datatype, o.lang), P)
 
 
 #: what ``kg synth -o FILE`` writes, by FILE's extension: only formats that keep named graphs
