@@ -298,3 +298,12 @@ def test_bad_endpoint_and_graph_names():
     with pytest.raises(KgError):
         select_graphs(["nope"])
     assert [str(g).rsplit("/", 1)[1] for g in select_graphs(["inferred", "ontology"])] == ["inferred", "ontology"]
+
+
+def test_a_malformed_digest_challenge_is_a_kg_error_not_a_traceback():
+    def handler(request):
+        return httpx.Response(401, headers={"WWW-Authenticate": 'Digest qop="auth"'})  # no realm, no nonce
+
+    with Http(Auth("digest", "Mufasa", "x"), transport=httpx.MockTransport(handler)) as http:
+        with pytest.raises(KgError, match=r"the request to the store at http://store.test/q failed: Malformed Digest"):
+            http.request("GET", "http://store.test/q")

@@ -240,10 +240,10 @@ class Http:
             return self.client.request(method, url, content=content, headers=headers, params=params, data=data)
         except httpx.TimeoutException:
             raise KgError(f"the store at {url} did not answer within {self.timeout:g} s") from None
-        except httpx.TransportError as exc:
+        except (httpx.NetworkError, httpx.ProxyError, httpx.UnsupportedProtocol) as exc:
             raise KgError(f"cannot reach the store at {url}: {_reason(exc)}") from None
-        except httpx.HTTPError as exc:
-            raise KgError(f"the request to {url} failed: {_reason(exc)}") from None
+        except httpx.HTTPError as exc:  # e.g. a malformed answer or Digest challenge
+            raise KgError(f"the request to the store at {url} failed: {_reason(exc)}") from None
 
     def fail(self, response: httpx.Response, url: str, what: str | None = None) -> None:
         """Raise the KgError for an unwanted *response* from the store at *url*: to *what*, or to a query (None)."""
