@@ -247,7 +247,7 @@ def test_cold_query_loads_neither_rdflib_sparql_nor_the_extensions(build_dir):
     """What makes a cold `kg query` cheap (bench/cold_query.py measures it): the default route
     answers on Oxigraph from the built files, and the parser of a core command imports none of
     the other commands' modules. `--backend rdflib` does load rdflib's engine."""
-    heavy = ["rdflib.plugins.sparql", "kg.serve.http", "kg.serve.engine", "kg.remote.client", "SPARQLWrapper",
+    heavy = ["rdflib.plugins.sparql", "kg.serve.http", "kg.serve.engine", "kg.remote.client", "SPARQLWrapper", "httpx",
              "kg.explanation.explainer", "kg.present.viz", "kg.present.site", "kg.pipeline.build", "owlrl", "pyshacl"]
     probe = (
         "import contextlib, io, json, sys\n"

@@ -8,12 +8,25 @@ interrupted push never leaves a half-loaded target graph. Afterwards the store
 is asked how many triples each graph holds; any difference from the local build
 fails the push. Running it again gives the same store (PUT and MOVE replace).
 
-Queries go through SPARQLWrapper with an explicit ``Accept`` header, POST for
-long queries, and a timeout. The request names the build's four graphs as
-``default-graph-uri`` and ``named-graph-uri``, so every store answers with the
-same dataset the in-process graph has: a default graph that is their union,
-and the four graphs reachable with ``GRAPH`` (and none of the store's own
-system graphs, such as Virtuoso's).
+Queries are SPARQL 1.1 Protocol requests with an explicit ``Accept`` header, GET
+for short queries and form-encoded POST for long ones. The request names the
+build's four graphs as ``default-graph-uri`` and ``named-graph-uri``, so every
+store answers with the same dataset the in-process graph has: a default graph
+that is their union, and the four graphs reachable with ``GRAPH`` (and none of
+the store's own system graphs, such as Virtuoso's).
+
+One HTTP stack, httpx, carries both: :class:`Http` holds the credentials
+(``httpx.BasicAuth``, ``httpx.DigestAuth``, a bearer token, or the server's own
+choice of Basic or Digest), the timeout and the mapping of failures to
+:class:`KgError`, and one connection pool serves a whole push or a remote store.
+Queries used to go through SPARQLWrapper; they no longer do, because it brings a
+second HTTP stack (urllib) with its own authentication, timeout and error
+handling, and what kg asks of it (a GET or POST with ``query``, the dataset
+parameters and an ``Accept`` header; results parsed by rdflib anyway) is a few
+lines over :class:`Http`. Nothing it did is lost: its only-conneg mode sent no
+``format=`` parameter, and its exceptions were mapped to the same messages
+:meth:`Http.fail` gives. (SPARQLWrapper stays a dependency as the reference
+client ``kg serve`` is tested against.)
 
 Store layouts (``--store``; ``auto`` guesses from the URL):
 
@@ -30,24 +43,19 @@ generic     URL                           URL                         (none: SPA
 
 from __future__ import annotations
 
-import base64
 import io
 import os
 import re
-import socket
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+import httpx
+from rdflib import BNode, Dataset, Graph, URIRef
 
 from kg.core.errors import KgError
-from kg.core.namespace import GRAPHS, PREFIXES
+from kg.core.namespace import GRAPHS
+from kg.core.version import __version__
 from kg.remote import AUTH_KINDS, ENV_AUTH, ENV_PASSWORD, ENV_TOKEN, ENV_USER
 
 STORES = ("auto", "oxigraph", "fuseki", "virtuoso", "graphdb", "generic")
@@ -151,108 +159,119 @@ class Auth:
         return f"user {self.user!r} ({'Basic or Digest, as the server asks' if self.kind == 'auto' else self.kind.capitalize()})"
 
 
-class Http:
-    """A small urllib client that authenticates as *auth* says.
+class _Bearer(httpx.Auth):
+    """``Authorization: Bearer TOKEN`` on every request."""
 
-    Basic and bearer credentials are sent with the first request. Digest (what
-    Virtuoso asks for) answers the server's challenge: a 401 with
-    ``WWW-Authenticate: Digest ...`` is answered once, per RFC 7616 (MD5,
-    MD5-sess or SHA-256, qop=auth). With ``auto`` the server's challenge picks
-    Basic or Digest.
+    def __init__(self, token: str):
+        self.token = token
+
+    def auth_flow(self, request):
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        yield request
+
+
+class _AsTheServerAsks(httpx.Auth):
+    """``--auth auto``: answer the server's challenge with Digest or Basic, as its ``WWW-Authenticate`` asks.
+
+    The first request goes without credentials; a 401 naming Digest (preferred) or Basic
+    picks the scheme, and that 401 is handed to the scheme's own flow, so Digest answers
+    it at once instead of asking again. Later requests go straight to the chosen scheme
+    (Digest then reuses the server's nonce with a rising ``nc``, as RFC 7616 allows).
     """
 
-    def __init__(self, auth: Auth, timeout: float = 60.0):
-        self.auth = auth
-        self.timeout = timeout
-        self.opener = urllib.request.build_opener()
+    def __init__(self, user: str, password: str):
+        self.schemes = {"digest": httpx.DigestAuth(user, password), "basic": httpx.BasicAuth(user, password)}
+        self.chosen: httpx.Auth | None = None
 
-    def headers(self) -> dict[str, str]:
-        h = {"User-Agent": "defence-kg (kg push)"}
-        if self.auth.kind == "basic":
-            h["Authorization"] = _basic(self.auth)
-        elif self.auth.kind == "bearer":
-            h["Authorization"] = f"Bearer {self.auth.token}"
-        return h
-
-    def _once(self, method, url, body, headers):
-        req = urllib.request.Request(url, data=body, method=method, headers=headers)
+    def auth_flow(self, request):
+        if self.chosen is not None:
+            yield from self.chosen.auth_flow(request)
+            return
+        response = yield request
+        if response.status_code != 401:
+            return
+        asked = {c.strip().split(None, 1)[0].lower() for c in response.headers.get_list("www-authenticate") if c.strip()}
+        name = next((n for n in ("digest", "basic") if n in asked), None)
+        if name is None:
+            return  # a challenge we cannot answer (or none): the 401 stands
+        self.chosen = self.schemes[name]
+        flow = self.chosen.auth_flow(request)
         try:
-            with self.opener.open(req, timeout=self.timeout) as resp:
-                return resp.status, resp.headers, resp.read()
-        except urllib.error.HTTPError as exc:
-            try:
-                data = exc.read()
-            except Exception:
-                data = b""
-            return exc.code, exc.headers, data
-        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, (socket.timeout, TimeoutError)):
-                raise KgError(f"the store at {url} did not answer within {self.timeout:g} s") from None
-            raise KgError(f"cannot reach the store at {url}: {reason}") from None
-
-    def request(self, method: str, url: str, body: bytes | None = None, headers: dict | None = None):
-        """Send one request; returns (status, headers, body) for any HTTP status, raises KgError when unreachable."""
-        h = self.headers()
-        h.update(headers or {})
-        status, rh, data = self._once(method, url, body, h)
-        if status == 401 and self.auth.kind in ("auto", "digest") and rh is not None:
-            challenges = rh.get_all("WWW-Authenticate") or []
-            digest = next((c for c in challenges if c.strip().lower().startswith("digest")), None)
-            basic = next((c for c in challenges if c.strip().lower().startswith("basic")), None)
-            if digest:
-                h["Authorization"] = _digest(digest, self.auth, method, url)
-            elif basic and self.auth.kind == "auto":
-                h["Authorization"] = _basic(self.auth)
-            else:
-                return status, rh, data
-            status, rh, data = self._once(method, url, body, h)
-        return status, rh, data
+            outgoing = next(flow)
+            if "authorization" not in outgoing.headers:  # a scheme that waits for a challenge: give it this one
+                outgoing = flow.send(response)
+            while True:
+                outgoing = flow.send((yield outgoing))
+        except StopIteration:
+            return
 
 
-def _basic(auth: Auth) -> str:
-    return "Basic " + base64.b64encode(f"{auth.user}:{auth.password}".encode()).decode()
+def httpx_auth(auth: Auth) -> httpx.Auth | None:
+    """The httpx authentication for *auth*: Basic, Digest, bearer, the server's choice, or none."""
+    if auth.kind == "basic":
+        return httpx.BasicAuth(auth.user or "", auth.password or "")
+    if auth.kind == "digest":
+        return httpx.DigestAuth(auth.user or "", auth.password or "")
+    if auth.kind == "bearer":
+        return _Bearer(auth.token or "")
+    if auth.kind == "auto":
+        return _AsTheServerAsks(auth.user or "", auth.password or "")
+    return None
 
 
-def _challenge_params(challenge: str) -> dict[str, str]:
-    rest = challenge.strip().split(None, 1)[1] if " " in challenge.strip() else ""
-    out = {}
-    for m in re.finditer(r'([\w-]+)\s*=\s*("((?:[^"\\]|\\.)*)"|[^,\s]+)', rest):
-        out[m.group(1).lower()] = m.group(3) if m.group(3) is not None else m.group(2)
-    return out
+class Http:
+    """The one HTTP client of push and query: credentials, timeout and errors in one place.
+
+    One :class:`httpx.Client` (so one connection pool) per push or per remote store.
+    :meth:`request` answers with any HTTP status and turns a store that is down or slow
+    into a :class:`KgError`; :meth:`fail` turns an unwanted status into one.
+    """
+
+    def __init__(self, auth: Auth | None = None, timeout: float = 60.0, transport: httpx.BaseTransport | None = None):
+        self.auth = auth or Auth()
+        self.timeout = timeout
+        self.client = httpx.Client(auth=httpx_auth(self.auth), timeout=httpx.Timeout(timeout), transport=transport,
+                                   follow_redirects=True, headers={"User-Agent": f"defence-kg/{__version__}"})
+
+    def request(self, method: str, url: str, content: bytes | None = None, headers: dict | None = None,
+                params=None, data=None) -> httpx.Response:
+        """Send one request; the response for any HTTP status, a KgError when the store cannot be reached."""
+        try:
+            return self.client.request(method, url, content=content, headers=headers, params=params, data=data)
+        except httpx.TimeoutException:
+            raise KgError(f"the store at {url} did not answer within {self.timeout:g} s") from None
+        except (httpx.NetworkError, httpx.ProxyError, httpx.UnsupportedProtocol) as exc:
+            raise KgError(f"cannot reach the store at {url}: {_reason(exc)}") from None
+        except httpx.HTTPError as exc:  # e.g. a malformed answer or Digest challenge
+            raise KgError(f"the request to the store at {url} failed: {_reason(exc)}") from None
+
+    def fail(self, response: httpx.Response, url: str, what: str | None = None) -> None:
+        """Raise the KgError for an unwanted *response* from the store at *url*: to *what*, or to a query (None)."""
+        status, body = response.status_code, response.content
+        at = f"{what + ': ' if what else ''}the store at {url}"
+        if status in (401, 407):
+            raise KgError(f"{at} refused the credentials (HTTP {status}; sent {self.auth.describe()}). "
+                          f"Check --user/--password/--token and --auth (Virtuoso needs Digest)")
+        if status == 403:
+            raise KgError(f"{at} forbids this (HTTP 403): {_excerpt(body)}")
+        if what is None and status == 404:
+            raise KgError(f"no SPARQL endpoint at {url} (HTTP 404)")
+        if what is None and status == 400:
+            raise KgError(f"{at} rejected the query: {_excerpt(body)}")
+        raise KgError(f"{at} answered HTTP {status}: {_excerpt(body)}")
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> "Http":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
-def _digest(challenge: str, auth: Auth, method: str, url: str) -> str:
-    import hashlib
-
-    p = _challenge_params(challenge)
-    algorithm = p.get("algorithm", "MD5")
-    algo = algorithm.upper()
-    hname = "sha256" if algo.startswith("SHA-256") else "md5"
-
-    def H(text: str) -> str:
-        return hashlib.new(hname, text.encode("utf-8")).hexdigest()
-
-    realm, nonce = p.get("realm", ""), p.get("nonce", "")
-    parts = urlsplit(url)
-    uri = parts.path + (f"?{parts.query}" if parts.query else "")
-    cnonce = os.urandom(8).hex()
-    nc = "00000001"
-    ha1 = H(f"{auth.user}:{realm}:{auth.password}")
-    if algo.endswith("-SESS"):
-        ha1 = H(f"{ha1}:{nonce}:{cnonce}")
-    ha2 = H(f"{method}:{uri}")
-    qops = [q.strip() for q in p.get("qop", "").split(",") if q.strip()]
-    fields = [f'username="{auth.user}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{uri}"', f"algorithm={algorithm}"]
-    if "auth" in qops:
-        response = H(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
-        fields += ["qop=auth", f"nc={nc}", f'cnonce="{cnonce}"']
-    else:
-        response = H(f"{ha1}:{nonce}:{ha2}")
-    fields.append(f'response="{response}"')
-    if "opaque" in p:
-        fields.append(f'opaque="{p["opaque"]}"')
-    return "Digest " + ", ".join(fields)
+def _reason(exc: Exception) -> str:
+    return str(exc) or type(exc).__name__
 
 
 def _excerpt(body: bytes, limit: int = 300) -> str:
@@ -260,15 +279,6 @@ def _excerpt(body: bytes, limit: int = 300) -> str:
     text = re.sub(r"<[^>]+>", " ", text) if text.lstrip().startswith("<") else text
     text = re.sub(r"\s+", " ", text)
     return text[:limit] + ("..." if len(text) > limit else "")
-
-
-def _raise_for(status: int, body: bytes, what: str, url: str, auth: Auth) -> None:
-    if status in (401, 407):
-        raise KgError(f"{what}: the store at {url} refused the credentials (HTTP {status}; sent {auth.describe()}). "
-                      f"Check --user/--password/--token and --auth (Virtuoso needs Digest)")
-    if status == 403:
-        raise KgError(f"{what}: the store at {url} forbids this (HTTP 403): {_excerpt(body)}")
-    raise KgError(f"{what}: the store at {url} answered HTTP {status}: {_excerpt(body)}")
 
 
 # --- push --------------------------------------------------------------------------------------
@@ -329,7 +339,16 @@ def graph_payload(ds: Dataset, iri: URIRef) -> tuple[bytes, int]:
 def push(ds: Dataset, endpoints: Endpoints, auth: Auth, graphs: list[URIRef] | None = None,
          batch_size: int = 2000, timeout: float = 120.0, use_gsp: bool = True, progress=None) -> PushReport:
     """Load each graph of *ds* into the store, then check the store's counts (KgError on mismatch)."""
-    http = Http(auth, timeout)
+    with Http(auth, timeout) as http:
+        report = _push(http, ds, endpoints, graphs, batch_size, use_gsp, progress)
+    wrong = [f"{rep.graph}: store holds {rep.remote}, the local build has {rep.triples}"
+             for rep in report.graphs if rep.remote != rep.triples]
+    if wrong:
+        raise KgError("push incomplete: the store's triple counts differ from the local build:\n  " + "\n  ".join(wrong))
+    return report
+
+
+def _push(http: Http, ds: Dataset, endpoints: Endpoints, graphs, batch_size: int, use_gsp: bool, progress) -> PushReport:
     report = PushReport(endpoints.query)
     gsp = use_gsp and endpoints.store is not None
     for iri in graphs or list(GRAPHS):
@@ -349,14 +368,9 @@ def push(ds: Dataset, endpoints: Endpoints, auth: Auth, graphs: list[URIRef] | N
         report.graphs.append(rep)
         if progress:
             progress(f"{iri}: {n} triples by {method} in {rep.seconds:.2f} s")
-    counts = remote_counts(endpoints.query, auth, [URIRef(g.graph) for g in report.graphs], timeout)
-    wrong = []
+    counts = RemoteClient(endpoints.query, dataset=False, http=http).counts([URIRef(g.graph) for g in report.graphs])
     for rep in report.graphs:
         rep.remote = counts.get(rep.graph, 0)
-        if rep.remote != rep.triples:
-            wrong.append(f"{rep.graph}: store holds {rep.remote}, the local build has {rep.triples}")
-    if wrong:
-        raise KgError("push incomplete: the store's triple counts differ from the local build:\n  " + "\n  ".join(wrong))
     return report
 
 
@@ -364,16 +378,16 @@ def _put_graph(http: Http, ep: Endpoints, iri: URIRef, payload: bytes) -> bool:
     """Graph Store PUT; False when the store has no such protocol."""
     url = f"{ep.store}?{urlencode({ep.graph_key: str(iri)})}"
     if payload:
-        status, _, body = http.request("PUT", url, payload, {"Content-Type": "text/turtle; charset=utf-8"})
+        resp = http.request("PUT", url, payload, {"Content-Type": "text/turtle; charset=utf-8"})
     else:
-        status, _, body = http.request("DELETE", url)
-        if status == 404:  # nothing to delete: already empty
+        resp = http.request("DELETE", url)
+        if resp.status_code == 404:  # nothing to delete: already empty
             return True
-    if status in (200, 201, 204):
+    if resp.status_code in (200, 201, 204):
         return True
-    if status in _NO_GSP:
+    if resp.status_code in _NO_GSP:
         return False
-    _raise_for(status, body, f"PUT <{iri}>", ep.store, http.auth)
+    http.fail(resp, ep.store, f"PUT <{iri}>")
     return False
 
 
@@ -385,24 +399,22 @@ def _incoming(iri: URIRef) -> URIRef:
 def _drop_leftover(http: Http, ep: Endpoints, iri: URIRef) -> None:
     """Remove the temporary graph an interrupted SPARQL Update push may have left."""
     url = f"{ep.store}?{urlencode({ep.graph_key: str(_incoming(iri))})}"
-    status, _, body = http.request("DELETE", url)
-    if status not in (200, 204, 404):
-        _raise_for(status, body, f"DELETE <{_incoming(iri)}>", ep.store, http.auth)
+    resp = http.request("DELETE", url)
+    if resp.status_code not in (200, 204, 404):
+        http.fail(resp, ep.store, f"DELETE <{_incoming(iri)}>")
 
 
 def _update(http: Http, ep: Endpoints, text: str, what: str) -> None:
     if not ep.update:
         raise KgError(f"{what}: the store has no Graph Store Protocol and no update endpoint is known (give --update-endpoint)")
-    status, _, body = http.request("POST", ep.update, text.encode("utf-8"),
-                                   {"Content-Type": "application/sparql-update; charset=utf-8"})
-    if status in (200, 201, 204):
+    resp = http.request("POST", ep.update, text.encode("utf-8"), {"Content-Type": "application/sparql-update; charset=utf-8"})
+    if resp.status_code in (200, 201, 204):
         return
-    if status == 415:  # some stores only take the form encoding
-        status, _, body = http.request("POST", ep.update, urlencode({"update": text}).encode("utf-8"),
-                                       {"Content-Type": "application/x-www-form-urlencoded"})
-        if status in (200, 201, 204):
+    if resp.status_code == 415:  # some stores only take the form encoding
+        resp = http.request("POST", ep.update, data={"update": text})
+        if resp.status_code in (200, 201, 204):
             return
-    _raise_for(status, body, what, ep.update, http.auth)
+    http.fail(resp, ep.update, what)
 
 
 def _batches(graph, size: int):
@@ -457,15 +469,8 @@ def _update_graph(http: Http, ep: Endpoints, ds: Dataset, iri: URIRef, batch_siz
 
 def remote_counts(query_url: str, auth: Auth, graphs: list[URIRef], timeout: float = 60.0) -> dict[str, int]:
     """Triples per named graph, as the store counts them."""
-    from rdflib import Variable
-
-    text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    client = RemoteClient(query_url, auth, timeout, dataset=False)
-    result = client.select(inject_values(text, {"g": list(graphs)}))
-    out = {}
-    for row in result.bindings:
-        out[str(row[Variable("g")])] = int(row[Variable("n")])
-    return out
+    with Http(auth, timeout) as http:
+        return RemoteClient(query_url, dataset=False, http=http).counts(graphs)
 
 
 # --- remote queries ----------------------------------------------------------------------------
@@ -486,77 +491,41 @@ def with_prefixes(text: str) -> str:
 
 
 class RemoteClient:
-    """SPARQLWrapper on a store's query endpoint, with the build's dataset named in every request."""
+    """SPARQL 1.1 Protocol queries on a store's query endpoint, over :class:`Http`.
+
+    Every request names the build's graphs (``default-graph-uri``, ``named-graph-uri``)
+    unless ``dataset=False``, asks for one format by ``Accept``, and is a GET, or a
+    form-encoded POST when the query is long.
+    """
 
     POST_OVER = 1500  # characters: longer queries are sent by POST
 
     def __init__(self, url: str, auth: Auth | None = None, timeout: float = 60.0, dataset: bool = True,
-                 graphs=GRAPHS):
+                 graphs=GRAPHS, http: Http | None = None):
         self.url = url
-        self.auth = auth or Auth()
-        self.timeout = timeout
+        self.http = http or Http(auth, timeout)
+        self.auth = self.http.auth
+        self.timeout = self.http.timeout
         self.graphs = list(graphs) if dataset else []
 
-    def _wrapper(self, text: str, accept: str, fmt: str):
-        from SPARQLWrapper import BASIC, DIGEST, GET, POST, URLENCODED, SPARQLWrapper
-
-        sw = SPARQLWrapper(self.url, agent="defence-kg (kg query)")
-        sw.setOnlyConneg(True)
-        sw.setReturnFormat(fmt)
-        sw.setTimeout(int(max(1, round(self.timeout))))
-        for g in self.graphs:
-            sw.addDefaultGraph(str(g))
-            sw.addNamedGraph(str(g))
+    def _send(self, text: str, accept: str) -> tuple[bytes, str]:
+        params = [("query", text)]
+        params += [(key, str(g)) for key in ("default-graph-uri", "named-graph-uri") for g in self.graphs]
+        headers = {"Accept": accept}
         if len(text) > self.POST_OVER:
-            sw.setMethod(POST)
-            sw.setRequestMethod(URLENCODED)
+            resp = self.http.request("POST", self.url, urlencode(params).encode("ascii"),
+                                     {**headers, "Content-Type": "application/x-www-form-urlencoded"})
         else:
-            sw.setMethod(GET)
-        if self.auth.kind in ("basic", "digest", "auto"):
-            sw.setHTTPAuth(DIGEST if self.auth.kind == "digest" else BASIC)
-            sw.setCredentials(self.auth.user, self.auth.password)
-        elif self.auth.kind == "bearer":
-            sw.addCustomHttpHeader("Authorization", f"Bearer {self.auth.token}")
-        sw.addCustomHttpHeader("Accept", accept)
-        sw.setQuery(text)
-        return sw
-
-    def _send(self, text: str, accept: str, fmt: str) -> tuple[bytes, str]:
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-        sw = self._wrapper(text, accept, fmt)
-        try:
-            resp = sw.query()
-            data = resp.response.read()
-            ctype = resp.response.headers.get("Content-Type", "")
-        except SPARQLWrapperException as exc:
-            msg = str(exc).split("Response:", 1)
-            detail = _excerpt(msg[1].encode()) if len(msg) > 1 else ""
-            name = type(exc).__name__
-            if name == "Unauthorized":
-                raise KgError(f"the store at {self.url} refused the credentials (HTTP 401; sent {self.auth.describe()})") from None
-            if name == "EndPointNotFound":
-                raise KgError(f"no SPARQL endpoint at {self.url} (HTTP 404)") from None
-            if name == "QueryBadFormed":
-                raise KgError(f"the store at {self.url} rejected the query: {detail or exc}") from None
-            raise KgError(f"the store at {self.url} failed: {detail or exc}") from None
-        except urllib.error.HTTPError as exc:
-            if exc.code in (401, 407):
-                raise KgError(f"the store at {self.url} refused the credentials (HTTP {exc.code}; sent {self.auth.describe()})") from None
-            raise KgError(f"the store at {self.url} answered HTTP {exc.code}: {_excerpt(exc.read() or b'')}") from None
-        except (urllib.error.URLError, ConnectionError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, (socket.timeout, TimeoutError)) or isinstance(exc, (socket.timeout, TimeoutError)):
-                raise KgError(f"the store at {self.url} did not answer within {self.timeout:g} s") from None
-            raise KgError(f"cannot reach the store at {self.url}: {reason}") from None
-        return data, ctype
+            resp = self.http.request("GET", self.url, headers=headers, params=params)
+        if not resp.is_success:
+            self.http.fail(resp, self.url)
+        return resp.content, resp.headers.get("Content-Type", "")
 
     def select(self, text: str):
         """SELECT or ASK: an rdflib Result, parsed from SPARQL JSON results."""
         from rdflib.query import Result
-        from SPARQLWrapper import JSON
 
-        data, ctype = self._send(text, "application/sparql-results+json", JSON)
+        data, ctype = self._send(text, "application/sparql-results+json")
         try:
             return Result.parse(io.BytesIO(data), format="json")
         except Exception as exc:
@@ -564,9 +533,7 @@ class RemoteClient:
 
     def graph(self, text: str) -> Graph:
         """CONSTRUCT or DESCRIBE: a Graph, parsed from N-Triples (or Turtle)."""
-        from SPARQLWrapper import TURTLE
-
-        data, ctype = self._send(text, "application/n-triples, text/turtle;q=0.9", TURTLE)
+        data, ctype = self._send(text, "application/n-triples, text/turtle;q=0.9")
         fmt = "nt" if "n-triples" in ctype or "text/plain" in ctype else "turtle"
         g = Graph()
         try:
@@ -574,6 +541,14 @@ class RemoteClient:
         except Exception as exc:
             raise KgError(f"the store at {self.url} sent an unreadable graph ({ctype}): {exc}") from None
         return g
+
+    def counts(self, graphs) -> dict[str, int]:
+        """Triples per named graph in *graphs*, as the store counts them."""
+        from rdflib import Variable
+
+        text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        result = self.select(inject_values(text, {"g": list(graphs)}))
+        return {str(row[Variable("g")]): int(row[Variable("n")]) for row in result.bindings}
 
     def query(self, text: str, initNs=None, initBindings=None):
         """``Graph.query``'s shape, run remotely (for callers that hold a client)."""
@@ -622,7 +597,7 @@ class RemoteStore:
         return [row[0] for row in res]
 
     def graph_sizes(self):
-        counts = remote_counts(self.client.url, self.client.auth, list(GRAPHS), self.client.timeout)
+        counts = RemoteClient(self.client.url, dataset=False, http=self.client.http).counts(GRAPHS)
         return counts, sum(counts.values())
 
 
