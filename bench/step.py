@@ -72,7 +72,9 @@ def stage(backend: str, step: str, source: Path, work: Path, repeats: int) -> di
     from kg.pipeline import build as pipeline
 
     store = _open(backend, step, source, work)
-    engine = pipeline.DEFAULT_ENGINE[backend]
+    from kg.store import default_engine
+
+    engine = default_engine(backend)
     t = time.perf_counter()
     if step == "parse":
         pipeline.load(store, source)

@@ -320,3 +320,11 @@ def test_from_clause_fetches_nothing(build_dir, route):
     assert "example.org" not in proc.stdout
     assert proc2.returncode == 2 and "never fetched" in proc2.stderr and "Traceback" not in proc2.stderr
     assert hits == []
+
+
+def test_the_cli_offers_exactly_the_store_backends():
+    """`--backend` choices are spelled in the CLI (kept free of imports) and in kg.store: equal."""
+    from kg.cli.options import BACKENDS as CLI_BACKENDS
+    from kg.store import BACKENDS
+
+    assert CLI_BACKENDS == BACKENDS == ("rdflib", "oxigraph")

@@ -37,7 +37,9 @@ def engine_for(args) -> str:
     """The engine a command should use: ``--engine`` if given, else by backend."""
     if getattr(args, "engine_given", False):
         return args.engine
-    return "native" if getattr(args, "backend", None) == "oxigraph" else "owlrl"
+    from kg.store import default_engine
+
+    return default_engine(getattr(args, "backend", None))
 
 
 def build_dir_of(args):

@@ -13,17 +13,13 @@ from kg.serve.http import ServeConfig, serve
 
 def cmd_serve(args) -> int:
     from kg.cli.options import build_dir_of, engine_for, notice
-    from kg.pipeline.build import get_store
+    from kg.pipeline.build import serving_store
+    from kg.store import store_class
 
-    if args.allow_update and getattr(args, "backend", None) == "oxigraph":
-        raise KgError("--allow-update needs the rdflib backend (Oxigraph serves the build read-only)")
-    bdir = build_dir_of(args)
-    if getattr(args, "backend", None) == "oxigraph":
-        from kg.store.oxigraph import BuiltStore
-
-        ds = BuiltStore(bdir)  # each query worker opens the build itself
-    else:
-        ds = get_store(bdir, "rdflib", engine_for(args), notice)
+    backend = getattr(args, "backend", None) or "rdflib"
+    if args.allow_update and not store_class(backend).updatable:
+        raise KgError(f"--allow-update needs the rdflib backend ({backend} serves the build read-only)")
+    ds = serving_store(build_dir_of(args), backend, engine_for(args), notice)
     token = args.token or os.environ.get("KG_SERVE_TOKEN")
     if args.allow_update and not token:
         token = secrets.token_urlsafe(24)

@@ -22,8 +22,6 @@ from kg.validation import ValidationFailed
 
 #: The stages, in order, as they are timed and shown.
 STAGES = ("load", "reason", "validate", "write")
-#: Default engine per backend.
-DEFAULT_ENGINE = {"rdflib": "owlrl", "oxigraph": "native"}
 
 
 @dataclass
@@ -40,6 +38,12 @@ class BuildResult:
     timings: dict = field(default_factory=dict)
     violations: list = field(default_factory=list)
     counts: dict = field(default_factory=dict)
+
+    @property
+    def store_reference(self) -> bool:
+        from kg.store import store_class
+
+        return store_class(self.backend).reference
 
     @property
     def seconds(self) -> float:
@@ -69,7 +73,7 @@ class BuildResult:
         text = (f"{self.asserted} triples asserted ({self.count(GRAPH_ASSERTED)} facts, "
                 f"{self.count(GRAPH_PROVENANCE)} provenance), {self.count(GRAPH_ONTOLOGY)} ontology, "
                 f"{self.inferred} inferred, in {self.seconds:.2f} s")
-        return text if self.backend == "rdflib" else f"{text} ({self.backend}, {self.engine})"
+        return text if self.store_reference else f"{text} ({self.backend}, {self.engine})"
 
     def manifest(self) -> dict:
         return {
@@ -149,10 +153,10 @@ def build(source: Path | None = None, *, backend: str = "rdflib", engine: str | 
     The asserted and provenance graphs come from *source* (an N-Quads or TriG file) if given,
     else from the article folders in *articles* (default: the shipped ones, or ``$KG_ARTICLES``).
     """
-    from kg.store import create
+    from kg.store import create, default_engine
 
     progress = progress or Silent()
-    engine = engine or DEFAULT_ENGINE[backend]
+    engine = engine or default_engine(backend)
     store = create(backend, store_path)
     result = BuildResult(store, backend, engine, Path(source) if source is not None else None)
 
@@ -233,12 +237,12 @@ def build_into(build_dir: Path, source: Path | None = None, *, backend: str = "r
 
     A failed build leaves the previous outputs and store as they were.
     """
-    from kg.store.oxigraph import STORE_NAME, drop_store, store_dir
+    from kg.store import publish, staging_path
 
     progress = progress or Silent()
     build_dir = Path(build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
-    work = build_dir / f".{STORE_NAME}.build" if backend == "oxigraph" else None
+    work = staging_path(backend, build_dir)
     try:
         result = build(source, backend=backend, engine=engine, validate=validate, store_path=work,
                        progress=progress)
@@ -249,16 +253,22 @@ def build_into(build_dir: Path, source: Path | None = None, *, backend: str = "r
         if work is not None and work.exists():
             shutil.rmtree(work, ignore_errors=True)
         raise
-    if work is None:
-        drop_store(build_dir)  # a store of an earlier `--backend oxigraph` build is stale now
-    else:
-        result.counts = {str(g): result.count(g) for g in GRAPHS}
-        result.store = None  # close the store before it moves
-        target = store_dir(build_dir)
-        if target.exists():
-            shutil.rmtree(target)
-        work.replace(target)
+    result.counts = {str(g): result.count(g) for g in GRAPHS}
+    result.store = None  # close the store before it moves
+    publish(backend, work, build_dir)
     return result
+
+
+def serving_store(build_dir: Path, backend: str | None = None, engine: str | None = None, notice=None):
+    """The build as ``kg serve``'s forked workers read it; a fresh build in memory (*notice*
+    told) where the backend has no build to read."""
+    from kg.store import store_class
+
+    store = store_class(backend or "rdflib").for_serving(Path(build_dir))
+    if store is not None:
+        return store
+    return get_store(None, backend, engine or "owlrl",
+                     lambda _: notice and notice(f"no build in {build_dir}/; building in memory (run `kg build` to keep it)"))
 
 
 def get_store(build_dir: Path | None, backend: str | None = None, engine: str = "owlrl", notice=None):

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from kg.store.protocol import BACKENDS, Store, TooLarge, check_backend
 
-__all__ = ["BACKENDS", "Store", "TooLarge", "as_store", "check_backend", "create", "open_build"]
+__all__ = ["BACKENDS", "Store", "TooLarge", "as_store", "check_backend", "create", "default_engine",
+           "open_build", "publish", "staging_path", "store_class"]
 
 
 def open_build(build_dir: Path, backend: str | None = None) -> Store | None:
@@ -65,6 +66,46 @@ def create(backend: str, path: Path | None = None) -> Store:
     from kg.store.oxigraph import OxigraphStore
 
     return OxigraphStore.create(path)
+
+
+def store_class(backend: str):
+    """The store class of *backend*: what callers ask of a backend without naming it."""
+    check_backend(backend)
+    if backend == "rdflib":
+        from kg.store.rdflib_store import RdflibStore
+
+        return RdflibStore
+    from kg.store.oxigraph import OxigraphStore
+
+    return OxigraphStore
+
+
+def default_engine(backend: str | None) -> str:
+    """The reasoning engine a backend builds with unless told otherwise."""
+    return store_class(backend or "rdflib").default_engine
+
+
+def staging_path(backend: str, build_dir: Path) -> Path | None:
+    """Where a build on *backend* puts its store while it is made (None: the store lives in memory)."""
+    cls = store_class(backend)
+    return Path(build_dir) / f".{cls.folder}.build" if cls.persistent else None
+
+
+def publish(backend: str, staging: Path | None, build_dir: Path) -> None:
+    """Make a finished build's store the build's own; for an in-memory store, remove the stale
+    store an earlier persistent build left, so that no reader finds it."""
+    import shutil
+
+    for cls in (store_class(b) for b in BACKENDS):
+        if not cls.persistent:
+            continue
+        target = Path(build_dir) / cls.folder
+        if staging is not None and cls is store_class(backend):
+            if target.exists():
+                shutil.rmtree(target)
+            staging.replace(target)
+        elif target.is_dir():
+            shutil.rmtree(target)
 
 
 def as_store(data) -> Store:

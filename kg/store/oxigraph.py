@@ -109,6 +109,18 @@ class OxigraphStore:
     integers_by_value = True
     #: a build's outputs are streamed from the store, not handed to rdflib whole
     streams = True
+    default_engine = "native"
+    reference = False
+    #: a build keeps the store on disk, in the build folder's ``oxigraph/``
+    persistent = True
+    folder = STORE_NAME
+    #: served read-only
+    updatable = False
+
+    @classmethod
+    def for_serving(cls, build_dir: Path) -> "BuiltStore":
+        """The build for ``kg serve``: each forked worker opens it itself (:class:`BuiltStore`)."""
+        return BuiltStore(build_dir)
 
     def __init__(self, store=None):
         self._store = store

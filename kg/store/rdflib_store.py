@@ -49,6 +49,24 @@ class RdflibStore:
     backend = "rdflib"
     shacl = "pyshacl"
     integers_by_value = False
+    default_engine = "owlrl"
+    #: the reference: what every other route is compared with
+    reference = True
+    #: held in memory: a build leaves no store on disk
+    persistent = False
+    #: ``kg serve --allow-update`` may change it (in memory)
+    updatable = True
+
+    folder = None
+
+    @classmethod
+    def for_serving(cls, build_dir: Path) -> "RdflibStore | None":
+        """The build read into memory, shared copy-on-write with the forked workers; None if
+        there is no build."""
+        from kg.core.resources import NQUADS_NAME
+
+        path = Path(build_dir) / NQUADS_NAME
+        return cls.from_nquads(path) if path.is_file() else None
 
     def __init__(self, dataset: Dataset | None = None):
         self.dataset = dataset if dataset is not None else new_dataset()
