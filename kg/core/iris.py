@@ -28,6 +28,11 @@ ORG = "http://www.w3.org/ns/org#"
 SCHEMA = "http://schema.org/"
 WD = "http://www.wikidata.org/entity/"
 
+TIME = "http://www.w3.org/2006/time#"
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+SHAPES = BASE + "shapes#"
+
 XSD_STRING = XSD + "string"
 RDF_LANGSTRING = RDF + "langString"
 
@@ -41,13 +46,13 @@ PREFIXES = {
     "rdfs": RDFS,
     "xsd": XSD,
     "skos": SKOS,
-    "dcterms": "http://purl.org/dc/terms/",
+    "dcterms": DCTERMS,
     "vann": "http://purl.org/vocab/vann/",
-    "prov": "http://www.w3.org/ns/prov#",
+    "prov": PROV,
     "oa": OA,
     "org": ORG,
     "foaf": "http://xmlns.com/foaf/0.1/",
     "schema": SCHEMA,
     "wd": WD,
-    "time": "http://www.w3.org/2006/time#",
+    "time": TIME,
 }

@@ -23,6 +23,7 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
 from kg.core.errors import KgError
+from kg.core.terms import rdf_list
 from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, OA, PREFIXES
 
 SKOS_ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
@@ -454,10 +455,7 @@ class Explainer:
 
     def _items(self, node) -> list:
         if node not in self._lists:
-            try:
-                self._lists[node] = list(self.kb.items(node))
-            except Exception:
-                self._lists[node] = []
+            self._lists[node] = rdf_list(self.kb, node)
         return self._lists[node]
 
     def _candidates(self, t):

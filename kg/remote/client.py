@@ -54,6 +54,7 @@ import httpx
 from rdflib import BNode, Dataset, Graph, URIRef
 
 from kg.core.errors import KgError
+from kg.core.terms import n3
 from kg.core.namespace import GRAPHS
 from kg.core.version import __version__
 from kg.remote import AUTH_KINDS, ENV_AUTH, ENV_PASSWORD, ENV_TOKEN, ENV_USER
@@ -456,15 +457,15 @@ def _batches(graph, size: int):
 def _update_graph(http: Http, ep: Endpoints, ds: Dataset, iri: URIRef, batch_size: int) -> None:
     """Rebuild *iri* by SPARQL Update: batches into a temporary graph, then one MOVE over the target."""
     tmp = _incoming(iri)
-    _update(http, ep, f"DROP SILENT GRAPH {tmp.n3()}", f"clear <{tmp}>")
+    _update(http, ep, f"DROP SILENT GRAPH {n3(tmp)}", f"clear <{tmp}>")
     graph = ds.graph(iri)
     if len(graph) == 0:
-        _update(http, ep, f"DROP SILENT GRAPH {iri.n3()}", f"clear <{iri}>")
+        _update(http, ep, f"DROP SILENT GRAPH {n3(iri)}", f"clear <{iri}>")
         return
     for batch in _batches(graph, batch_size):
-        body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in batch)
-        _update(http, ep, f"INSERT DATA {{ GRAPH {tmp.n3()} {{\n{body}\n}} }}", f"INSERT DATA into <{tmp}>")
-    _update(http, ep, f"MOVE SILENT GRAPH {tmp.n3()} TO GRAPH {iri.n3()}", f"MOVE <{tmp}> TO <{iri}>")
+        body = "\n".join(f"{n3(s)} {n3(p)} {n3(o)} ." for s, p, o in batch)
+        _update(http, ep, f"INSERT DATA {{ GRAPH {n3(tmp)} {{\n{body}\n}} }}", f"INSERT DATA into <{tmp}>")
+    _update(http, ep, f"MOVE SILENT GRAPH {n3(tmp)} TO GRAPH {n3(iri)}", f"MOVE <{tmp}> TO <{iri}>")
 
 
 def remote_counts(query_url: str, auth: Auth, graphs: list[URIRef], timeout: float = 60.0) -> dict[str, int]:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import hashlib
 from typing import NamedTuple
 
-from kg.core.iris import OA, RDF, RESOURCE, VOCAB, XSD
+from kg.core.iris import OA, PROV, RDF, RESOURCE, VOCAB, XSD
 
 #: Characters of context kept in ``oa:prefix`` / ``oa:suffix``.
 CONTEXT = 32
-PROV = "http://www.w3.org/ns/prov#"
 
 
 class Iri(NamedTuple):

@@ -32,19 +32,13 @@ from kg.core.terms import iri_text, literal_text
 from kg.sources.evidence import Iri, quote_annotation, stable_iri
 from kg.sources.text import index_text
 
-DKG = "https://w3id.org/defence-kg/ontology#"
-DKGR = "https://w3id.org/defence-kg/resource/"
-GRAPH_ASSERTED = "https://w3id.org/defence-kg/graph/asserted"
-GRAPH_PROVENANCE = "https://w3id.org/defence-kg/graph/provenance"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-TIME = "http://www.w3.org/2006/time#"
-OA = "http://www.w3.org/ns/oa#"
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SCHEMA = "http://schema.org/"
+from kg.core.iris import DCTERMS as DCT
+from kg.core.iris import GRAPH_ASSERTED, GRAPH_PROVENANCE, OA, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, XSD
+from kg.core.iris import RESOURCE as DKGR
+from kg.core.iris import VOCAB as DKG
+
+RDF_TYPE = RDF + "type"
+RDFS_LABEL = RDFS + "label"
 #: Distinct triples (asserted + provenance) that N articles make with seed 0, measured. The
 #: first articles also introduce the world (states, systems, laws), so the count is not
 #: proportional to N at first; past 100 articles each adds about 2,000.

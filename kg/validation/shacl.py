@@ -17,11 +17,13 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 
 from kg.core.errors import KgError
 from kg.core.namespace import bind_prefixes
+from kg.core import iris
 from kg.core.rdfio import parse_turtle
+from kg.core.terms import rdf_list
 from kg.core.resources import ontology_dir
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-DKGSH = Namespace("https://w3id.org/defence-kg/shapes#")
+DKGSH = Namespace(iris.SHAPES)
 SHAPES_NAME = "shapes.ttl"
 
 
@@ -143,18 +145,11 @@ def path_text(shapes: Graph, path) -> str:
         return "^" + path_text(shapes, inv)
     alt = shapes.value(path, SH.alternativePath)
     if alt is not None:
-        return "(" + " | ".join(path_text(shapes, p) for p in _list(shapes, alt)) + ")"
-    seq = _list(shapes, path)
+        return "(" + " | ".join(path_text(shapes, p) for p in rdf_list(shapes, alt)) + ")"
+    seq = rdf_list(shapes, path)
     if seq:
         return "/".join(path_text(shapes, p) for p in seq)
     return str(path)
-
-
-def _list(g: Graph, node) -> list:
-    try:
-        return list(g.items(node))
-    except Exception:
-        return []
 
 
 def shape_name(shapes: Graph, shape) -> str:

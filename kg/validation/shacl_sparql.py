@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 
 from kg.core.errors import KgError
+from kg.core.terms import n3, rdf_list
 from kg.validation.datatypes import INTEGER_RANGES
 from kg.validation.shacl import SH, load_shapes, path_text, shape_name, short
 
@@ -59,11 +60,11 @@ class _Compiler:
         if isinstance(t, URIRef):
             return f"<{t}>"
         if isinstance(t, Literal):
-            return t.n3()
+            return n3(t)
         raise KgError(f"shapes: unexpected term {t!r}")
 
     def items(self, node) -> list:
-        return list(self.g.items(node))
+        return rdf_list(self.g, node)
 
     def path(self, p) -> str:
         if isinstance(p, URIRef):
