@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from kg.cli.options import add_auth_options
 from kg.core.errors import KgError
-from pathlib import Path
 from kg.remote.client import Auth, STORES, endpoints_for, push, select_graphs
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from kg.core.errors import KgError
 from kg.serve.engine import Limits
-from pathlib import Path
 import os
 import secrets
 import sys

@@ -11,7 +11,7 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
 from kg.core import iris
-from kg.core.iris import BASE, PREFIXES
+from kg.core.iris import PREFIXES
 
 ONTOLOGY_IRI = URIRef(iris.ONTOLOGY)
 
@@ -246,7 +246,7 @@ ORG = Namespace(iris.ORG)
 SCHEMA = Namespace(iris.SCHEMA)
 WD = Namespace(iris.WD)
 
-# BASE and PREFIXES are kg.core.iris's, imported above for the modules that use them with the rest.
+# PREFIXES is kg.core.iris's, imported above for the modules that use it with the rest.
 
 
 def bind_prefixes(graph) -> None:

@@ -15,7 +15,6 @@ new axiom or a new article is explained without new code.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 

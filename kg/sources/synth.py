@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from kg.sources.evidence import Iri, quote_annotation, stable_iri
 from kg.sources.text import index_text
 
 from kg.core.iris import DCTERMS as DCT
-from kg.core.iris import GRAPH_ASSERTED, GRAPH_PROVENANCE, OA, PROV, RDF, RDFS, SCHEMA, SKOS, TIME, XSD
+from kg.core.iris import GRAPH_ASSERTED, GRAPH_PROVENANCE, PROV, RDF, RDFS, SCHEMA, TIME, XSD
 from kg.core.iris import RESOURCE as DKGR
 from kg.core.iris import VOCAB as DKG
 

@@ -245,7 +245,6 @@ class OxigraphStore:
 
     def load_file(self, path: Path) -> None:
         """Bulk-load an N-Quads or TriG file; its quads must be in the asserted and provenance graphs."""
-        o = ox()
         try:
             self.raw.bulk_load(path=str(path), format=rdf_format(path))
         except SyntaxError as exc:
