@@ -31,8 +31,8 @@ def compare(source: Path) -> dict:
     from rdflib import Dataset, Graph
 
     from kg.core.namespace import GRAPH_ASSERTED
-    from kg.sources.ontology import load_ontology
     from kg.reasoning import expand
+    from kg.sources.ontology import load_ontology
 
     raw = Dataset()
     raw.parse(source, format="nquads")

@@ -33,13 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.core.resources import NQUADS_NAME  # noqa: E402
-
 from kg.pipeline.build import load_built  # noqa: E402
-from kg.sparql.named import named_queries  # noqa: E402
-from kg.store.rdflib_store import prepare  # noqa: E402
+from kg.remote.client import Auth, endpoints_for, inject_values, push, with_prefixes  # noqa: E402
 from kg.sparql import run  # noqa: E402
 from kg.sparql.labels import to_term  # noqa: E402
-from kg.remote.client import Auth, endpoints_for, inject_values, push, with_prefixes  # noqa: E402
+from kg.sparql.named import named_queries  # noqa: E402
+from kg.store.rdflib_store import prepare  # noqa: E402
 
 
 def free_port() -> int:

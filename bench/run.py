@@ -43,11 +43,10 @@ def label(n: int) -> str:
 
 
 def synth_file(data: Path, size: int) -> Path:
-    from kg.sources.synth import articles_for, write
-
     import hashlib
 
     import kg.sources.synth
+    from kg.sources.synth import articles_for, write
 
     articles = articles_for(size)
     version = hashlib.sha256(Path(kg.sources.synth.__file__).read_bytes()).hexdigest()[:8]  # the generator's own text

@@ -8,10 +8,9 @@ from pathlib import Path
 
 from rdflib import Graph
 from rdflib.compare import isomorphic
+from utils import rows_as_text
 
 from kg.sparql.named import NamedQuery
-
-from utils import rows_as_text
 
 
 def expected_path(query: NamedQuery) -> Path:

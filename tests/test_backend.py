@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-
 import pytest
+from conftest import run_kg
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
 from kg.core.errors import KgError
 from kg.core.iris import GRAPH_ASSERTED as G_ASSERTED
+from kg.core.namespace import GRAPH_INFERRED, GRAPHS
+from kg.core.terms import shorten
 from kg.pipeline.build import build, write_outputs
+from kg.sparql import run
+from kg.sparql.named import check_queries, named_queries
 from kg.store import oxigraph as backend
 from kg.store.oxigraph import OxigraphStore
-from kg.validation import validate
-from kg.core.namespace import GRAPH_INFERRED, GRAPHS
-from kg.sparql.named import check_queries, named_queries
-from kg.sparql import run
-from kg.core.terms import shorten
 from kg.store.rdflib_store import prepare
-
-from conftest import run_kg
+from kg.validation import validate
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +118,8 @@ def test_checks_agree_and_find_injected_faults(ox_build, reference_build):
     # the same faults, on the rdflib route
     from rdflib import Dataset
 
-    from kg.validation.checks import run_checks
     from kg.core.namespace import GRAPH_ASSERTED
+    from kg.validation.checks import run_checks
 
     copy = Dataset(default_union=True)
     for gr in GRAPHS:

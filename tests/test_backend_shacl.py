@@ -8,9 +8,9 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg.store.oxigraph import OxigraphStore
-from kg.pipeline.build import assemble
 from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_PROVENANCE, GRAPHS
+from kg.pipeline.build import assemble
+from kg.store.oxigraph import OxigraphStore
 from kg.validation.shacl import shacl_violations
 from kg.validation.shacl_sparql import compile_shapes, shacl_violations_store
 
@@ -63,8 +63,8 @@ def test_same_results_as_pyshacl_on_the_article(faults):
 
 
 def test_same_results_as_pyshacl_on_a_synthetic_graph():
-    from kg.sources.ontology import load_ontology
     from kg.reasoning import expand
+    from kg.sources.ontology import load_ontology
     from kg.sources.synth import generate
 
     buf = io.StringIO()

@@ -8,14 +8,13 @@ import json
 from urllib.parse import urlencode
 
 import pytest
+from conftest import run_kg
+from servers import start_kg_serve
+from utils import Listener
 
 from kg.core.errors import KgError
 from kg.core.iris import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE
 from kg.sparql.boundary import MAX_DEPTH, bind, check, inspect, tokens
-
-from conftest import run_kg
-from servers import start_kg_serve
-from utils import Listener
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 

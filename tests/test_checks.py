@@ -6,10 +6,10 @@ import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import XSD, Namespace
 
-from kg.pipeline.build import assemble
-from kg.validation.checks import run_checks
 from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE
+from kg.pipeline.build import assemble
 from kg.sparql.named import check_queries
+from kg.validation.checks import run_checks
 
 
 def test_every_check_has_its_header():

@@ -13,10 +13,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_kg
 
 from kg.core.resources import articles_dir
-
-from conftest import ROOT, run_kg
 
 HEADLINE = "who-risks-caatsa-for-s400"
 

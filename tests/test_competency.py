@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from kg.sparql.named import named_queries
+from expected import assert_matches_expected
 
 from kg.sparql import run
-
 from kg.sparql.labels import to_term
-
-from expected import assert_matches_expected
+from kg.sparql.named import named_queries
 
 QUERIES = named_queries()
 

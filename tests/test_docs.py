@@ -8,11 +8,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import run_kg
 
 from kg.present.site import build_site, question_file
 from kg.sparql.named import named_queries
-
-from conftest import run_kg
 
 
 class _Links(HTMLParser):

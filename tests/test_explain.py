@@ -9,16 +9,15 @@ import json
 import re
 
 import pytest
+from conftest import run_kg
 from rdflib import RDF, Literal
 
-from kg.explanation.explainer import Explainer, explain, query_support
 from kg.core.namespace import DKG, DKGR, GRAPH_INFERRED
-from kg.sparql.named import named_queries
+from kg.core.resources import articles_dir
+from kg.explanation.explainer import Explainer, explain, query_support
 from kg.sparql import run
 from kg.sparql.labels import to_term
-from kg.core.resources import articles_dir
-
-from conftest import run_kg
+from kg.sparql.named import named_queries
 
 ARTICLE = (articles_dir() / "2019-06-us-india-s400" / "article.txt").read_text(encoding="utf-8")
 R = DKGR

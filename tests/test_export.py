@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import run_kg
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from kg.store.rdflib_store import union_graph
 from kg.core.namespace import GRAPH_INFERRED, GRAPHS
-
-from conftest import run_kg
+from kg.store.rdflib_store import union_graph
 
 TRIPLE_FORMATS = {"turtle": "turtle", "nt": "nt", "xml": "xml"}
 QUAD_FORMATS = {"trig": "trig", "nquads": "nquads", "jsonld": "json-ld"}

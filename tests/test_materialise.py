@@ -40,9 +40,9 @@ def test_native_engine_is_registered():
 
 
 def test_equal_to_owlrl_on_the_article_graph():
+    from kg.core.resources import articles_dir
     from kg.sources.articles import compile_all
     from kg.sources.ontology import load_ontology
-    from kg.core.resources import articles_dir
 
     asserted, _, _ = compile_all(articles_dir())
     g = Graph()

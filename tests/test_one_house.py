@@ -8,7 +8,6 @@ import re
 import sys
 
 import pytest
-
 from conftest import ROOT, run_kg
 
 EXPORTS = ["turtle", "nt", "nquads", "trig", "jsonld", "xml"]

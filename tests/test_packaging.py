@@ -9,7 +9,6 @@ import tarfile
 import zipfile
 
 import pytest
-
 from conftest import ROOT
 
 SLUG = "2019-06-us-india-s400"

@@ -8,9 +8,9 @@ from collections import Counter
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD, Namespace
 
-from kg.sources.articles import article_iri
 from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_PROVENANCE, OA
 from kg.core.resources import articles_dir
+from kg.sources.articles import article_iri
 from kg.sources.text import index_text
 
 TIME = Namespace("http://www.w3.org/2006/time#")

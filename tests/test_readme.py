@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from kg.cli.app import make_parser
-
 from conftest import ROOT
+
+from kg.cli.app import make_parser
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

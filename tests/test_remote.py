@@ -17,18 +17,17 @@ import urllib.request
 from urllib.parse import urlencode
 
 import pytest
+from conftest import ROOT, run_kg
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
+from servers import HOST, VIRTUOSO_PASSWORD, free_port, start_kg_serve, start_oxigraph, start_virtuoso
+from utils import format_result, normalise_graph, normalise_rows
 
-from conftest import ROOT, run_kg
 from kg.core.namespace import GRAPHS
-from utils import format_result
-from kg.sparql.named import named_queries
+from kg.remote.client import Auth, inject_values, run_remote, with_prefixes
 from kg.sparql import run
 from kg.sparql.labels import to_term
-from kg.remote.client import Auth, inject_values, run_remote, with_prefixes
-from utils import normalise_graph, normalise_rows
-from servers import HOST, VIRTUOSO_PASSWORD, free_port, start_kg_serve, start_oxigraph, start_virtuoso
+from kg.sparql.named import named_queries
 
 pytestmark = pytest.mark.servers
 

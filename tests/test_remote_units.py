@@ -12,12 +12,12 @@ import httpx
 import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
+from utils import normalise_term
 
 from kg.core.errors import KgError
-from kg.store.rdflib_store import prepare
 from kg.remote.client import Auth, Http, RemoteClient, endpoints_for, inject_values, select_graphs, with_prefixes
-from utils import normalise_term
 from kg.serve.negotiation import negotiate
+from kg.store.rdflib_store import prepare
 
 INDIA = URIRef("https://w3id.org/defence-kg/resource/India")
 

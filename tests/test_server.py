@@ -17,15 +17,14 @@ from urllib.parse import urlencode
 
 import pytest
 from rdflib import Graph, URIRef
+from servers import HOST, start_kg_serve
+from utils import Listener, format_result, normalise_rows
 
 from kg.core.namespace import GRAPHS
-from utils import format_result
-from kg.sparql.named import named_queries
+from kg.remote.client import Auth, run_remote
 from kg.sparql import run
 from kg.sparql.labels import to_term
-from kg.remote.client import Auth, run_remote
-from utils import Listener, normalise_rows
-from servers import HOST, start_kg_serve
+from kg.sparql.named import named_queries
 
 pytestmark = pytest.mark.servers
 
@@ -245,7 +244,21 @@ def test_query_page_and_examples(server):
 def test_sparqlwrapper_reads_every_result_format(server, local):
     from xml.dom.minidom import Document
 
-    from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
+    from SPARQLWrapper import (
+        CSV,
+        GET,
+        JSON,
+        JSONLD,
+        N3,
+        POST,
+        POSTDIRECTLY,
+        RDFXML,
+        TSV,
+        TURTLE,
+        URLENCODED,
+        XML,
+        SPARQLWrapper,
+    )
 
     select = "SELECT ?s WHERE { ?s a <https://w3id.org/defence-kg/ontology#State> }"
     n = len(run(local, select))

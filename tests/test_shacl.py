@@ -11,13 +11,12 @@ import shutil
 from functools import lru_cache
 
 import pytest
+from conftest import ROOT, run_kg
 from rdflib import Graph
 
 from kg.core.errors import KgError
 from kg.sources.ontology import load_ontology
 from kg.validation.shacl import load_shapes, validate, validate_graph
-
-from conftest import ROOT, run_kg
 
 PRELUDE = """
 @prefix dkg: <https://w3id.org/defence-kg/ontology#> .
@@ -194,8 +193,8 @@ def test_shipped_graph_conforms(dataset):
 
 
 def test_violation_fails_the_build(tmp_path):
-    from kg.validation import ValidationFailed
     from kg.pipeline.build import build
+    from kg.validation import ValidationFailed
 
     src = ROOT / "articles" / "2019-06-us-india-s400"
     art = tmp_path / "articles" / src.name

@@ -5,13 +5,11 @@ from __future__ import annotations
 import io
 
 import pytest
-
+from conftest import run_kg
 from rdflib import Dataset
 
 from kg.core.namespace import GRAPH_ASSERTED, GRAPH_PROVENANCE
 from kg.sources.synth import generate
-
-from conftest import run_kg
 
 
 def make(articles=2, seed=1) -> str:
@@ -59,11 +57,11 @@ def test_every_quote_is_at_its_offsets_in_its_sentence():
 
 
 def test_synthetic_graph_passes_the_checks_and_reasons_like_the_article():
-    from kg.core.namespace import DKG
-    from kg.pipeline.build import build
-
     import tempfile
     from pathlib import Path
+
+    from kg.core.namespace import DKG
+    from kg.pipeline.build import build
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "s.nq"

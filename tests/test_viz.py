@@ -5,12 +5,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-
-from kg.explanation.explainer import Explainer
-from kg.core.namespace import DKG, DKGR
-from kg.present.viz import draw, network, timeline_events
-
 from conftest import run_kg
+
+from kg.core.namespace import DKG, DKGR
+from kg.explanation.explainer import Explainer
+from kg.present.viz import draw, network, timeline_events
 
 SVG = "{http://www.w3.org/2000/svg}"
 KEY_LABELS = {"India", "Russia", "United States", "Turkey", "S-400", "THAAD", "PAC-3", "CAATSA", "F-35", "NATO",

@@ -13,8 +13,8 @@ import argparse
 import importlib
 import sys
 
-from kg.core.version import __version__
 from kg.core.errors import KgError
+from kg.core.version import __version__
 
 #: command -> the module of kg.cli that registers it, in the order ``kg --help`` lists them
 COMMANDS = {

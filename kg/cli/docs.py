@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+
 from kg.present.site import build_site
 
 

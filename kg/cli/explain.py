@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 from kg.explanation.explainer import explain, format_explanation, format_overview, format_summary
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from kg.cli.options import add_auth_options
 from kg.core.errors import KgError
-from kg.remote.client import Auth, STORES, endpoints_for, push, select_graphs
+from kg.remote.client import STORES, Auth, endpoints_for, push, select_graphs
 
 
 def cmd_push(args) -> int:
     import sys
 
-    from kg.pipeline.build import get_dataset
     from kg.cli.options import build_dir_of, engine_for, notice
+    from kg.pipeline.build import get_dataset
 
     endpoints = endpoints_for(args.endpoint, args.store, args.update_endpoint, args.graph_store)
     auth = Auth.from_options(args.auth, args.user, args.password, args.token)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from kg.core.errors import KgError
-from kg.serve.engine import Limits
 import os
 import secrets
 import sys
+
+from kg.core.errors import KgError
+from kg.serve.engine import Limits
 from kg.serve.http import ServeConfig, serve
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from kg.core.errors import KgError
 from pathlib import Path
+
+from kg.core.errors import KgError
 from kg.present.viz import draw
 
 

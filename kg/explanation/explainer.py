@@ -22,8 +22,10 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
 from kg.core.errors import KgError
-from kg.core.terms import rdf_list
 from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, OA, PREFIXES
+from kg.core.terms import rdf_list, shorten
+from kg.sparql.labels import to_term
+from kg.store.rdflib_store import prepare, sparql_engine
 
 SKOS_ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 SKOS_PREF = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
@@ -225,7 +227,6 @@ class Explanation:
 
 
 def _n3(term) -> str:
-    from kg.core.terms import shorten
 
     if isinstance(term, Literal):
         if term.datatype is not None:
@@ -614,7 +615,6 @@ class Explainer:
 
 def resolve(ds: Dataset, subject: str, predicate: str | None = None, obj: str | None = None):
     """Turn labels, ``prefix:name`` or ``<iri>`` into terms; an object may also be a literal value."""
-    from kg.sparql.labels import to_term
 
     s = to_term(ds, subject)
     p = None
@@ -646,8 +646,6 @@ def _labels(ds: Dataset, term) -> list[str]:
 
 def _property(ds: Dataset, text: str):
     """A property by ``prefix:name``, IRI or label (properties only, so 'system' is dkg:system)."""
-    from kg.store.rdflib_store import sparql_engine
-    from kg.sparql.labels import to_term
 
     text = text.strip()
     prefix = text.split(":", 1)[0]
@@ -687,7 +685,6 @@ def explain(ds: Dataset, subject: str, predicate: str | None = None, obj: str | 
 
 def query_constants(text: str) -> set[URIRef]:
     """Resources of the data (``dkgr:`` IRIs) that a SPARQL query names."""
-    from kg.store.rdflib_store import prepare
 
     q = prepare(text)
     found: set[URIRef] = set()
@@ -742,7 +739,6 @@ def full_solutions(ds: Dataset, query_text: str, bindings=None) -> list[dict]:
     from rdflib.plugins.sparql.evaluate import evalPart
     from rdflib.plugins.sparql.sparql import QueryContext
 
-    from kg.store.rdflib_store import prepare
 
     q = prepare(query_text)
     part = getattr(q.algebra, "p", None)

@@ -13,12 +13,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.core.version import __version__
+from rdflib import Graph
+
 from kg.core.errors import KgError, missing_file
 from kg.core.iris import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPHS
 from kg.core.progress import Silent
+from kg.core.rdfio import atomic_file, serialize, write_atomic
 from kg.core.resources import MANIFEST_NAME, NQUADS_NAME, TRIG_NAME, TURTLE_NAME, articles_dir
-from kg.validation import ValidationFailed
+from kg.core.version import __version__
+from kg.reasoning import expand, load_engine
+from kg.sources.articles import compile_all
+from kg.sources.ontology import load_ontology
+from kg.store import as_store, create, default_engine, open_build, publish, staging_path, store_class
+from kg.store.rdflib_store import RdflibStore, union_graph
+from kg.validation import ValidationFailed, validate
 
 #: The stages, in order, as they are timed and shown.
 STAGES = ("load", "reason", "validate", "write")
@@ -41,7 +49,6 @@ class BuildResult:
 
     @property
     def store_reference(self) -> bool:
-        from kg.store import store_class
 
         return store_class(self.backend).reference
 
@@ -96,8 +103,6 @@ def load(store, source: Path | None = None, articles: Path | None = None) -> tup
     graphs, as ``kg synth`` writes it (or ``kg export --format nquads --asserted-only``).
     Returns the rdflib graphs of a build from the article folders, else None.
     """
-    from kg.sources.articles import compile_all
-    from kg.sources.ontology import load_ontology
 
     ontology = load_ontology()
     store.add_graph(GRAPH_ONTOLOGY, ontology)
@@ -119,7 +124,6 @@ def load(store, source: Path | None = None, articles: Path | None = None) -> tup
 
 def reason(store, engine: str, progress=None) -> int:
     """Fill the inferred graph from the ontology and asserted graphs; return its size."""
-    from kg.reasoning import expand, load_engine
 
     load_engine(engine)  # an unknown engine, or one that cannot load, fails before any work
     inputs = [GRAPH_ONTOLOGY, GRAPH_ASSERTED]
@@ -127,7 +131,6 @@ def reason(store, engine: str, progress=None) -> int:
     n = store.materialise(inputs, engine, progress)
     if n is not None:
         return n
-    from rdflib import Graph
 
     both = Graph()
     for iri in inputs:
@@ -140,7 +143,6 @@ def reason(store, engine: str, progress=None) -> int:
 
 def check(store) -> list:
     """The violations of the built store (checks and shapes)."""
-    from kg.validation import validate
 
     return validate(store)
 
@@ -153,7 +155,6 @@ def build(source: Path | None = None, *, backend: str = "rdflib", engine: str | 
     The asserted and provenance graphs come from *source* (an N-Quads or TriG file) if given,
     else from the article folders in *articles* (default: the shipped ones, or ``$KG_ARTICLES``).
     """
-    from kg.store import create, default_engine
 
     progress = progress or Silent()
     engine = engine or default_engine(backend)
@@ -181,9 +182,6 @@ def build(source: Path | None = None, *, backend: str = "rdflib", engine: str | 
 
 def assemble(ontology, asserted, provenance, inferred):
     """An rdflib dataset of the four graphs."""
-    from rdflib import Graph
-
-    from kg.store.rdflib_store import RdflibStore
 
     store = RdflibStore()
     for iri, g in ((GRAPH_ONTOLOGY, ontology), (GRAPH_ASSERTED, asserted), (GRAPH_PROVENANCE, provenance),
@@ -200,8 +198,6 @@ def write_outputs(result: BuildResult, out_dir: Path, progress=None) -> list[Pat
     input file on Oxigraph is streamed, its asserted and provenance graphs straight from
     the input file, so that every literal keeps its datatype.
     """
-    from kg.core.rdfio import atomic_file, serialize, write_atomic
-    from kg.store.rdflib_store import union_graph
 
     progress = progress or Silent()
     t = time.perf_counter()
@@ -237,7 +233,6 @@ def build_into(build_dir: Path, source: Path | None = None, *, backend: str = "r
 
     A failed build leaves the previous outputs and store as they were.
     """
-    from kg.store import publish, staging_path
 
     progress = progress or Silent()
     build_dir = Path(build_dir)
@@ -262,7 +257,6 @@ def build_into(build_dir: Path, source: Path | None = None, *, backend: str = "r
 def serving_store(build_dir: Path, backend: str | None = None, engine: str | None = None, notice=None):
     """The build as ``kg serve``'s forked workers read it; a fresh build in memory (*notice*
     told) where the backend has no build to read."""
-    from kg.store import store_class
 
     store = store_class(backend or "rdflib").for_serving(Path(build_dir))
     if store is not None:
@@ -273,7 +267,6 @@ def serving_store(build_dir: Path, backend: str | None = None, engine: str | Non
 
 def get_store(build_dir: Path | None, backend: str | None = None, engine: str = "owlrl", notice=None):
     """The build in *build_dir* as a store; if there is none, a fresh build in memory (*notice* told)."""
-    from kg.store import as_store, open_build
 
     if build_dir is not None:
         store = open_build(build_dir, backend)
@@ -291,6 +284,5 @@ def get_dataset(build_dir: Path | None, engine: str = "owlrl", notice=None):
 
 def load_built(build_dir: Path):
     """The build in *build_dir* as an rdflib dataset (no reasoning); an error if there is none."""
-    from kg.store.rdflib_store import RdflibStore
 
     return RdflibStore.from_nquads(Path(build_dir) / NQUADS_NAME).dataset

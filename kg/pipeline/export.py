@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from rdflib import Dataset, URIRef
+
 from kg.core.iris import GRAPH_INFERRED, GRAPHS
+from kg.core.namespace import bind_prefixes
+from kg.core.rdfio import serialize
+from kg.store.rdflib_store import union_graph
 
 #: format name -> (rdflib format, holds named graphs)
 EXPORT_FORMATS = {
@@ -21,11 +26,6 @@ def export(ds, fmt: str, asserted_only: bool = False) -> bytes:
     Blank nodes are labelled from their content and everything is written in one fixed
     order (:func:`kg.core.rdfio.serialize`), so two exports of one build are identical.
     """
-    from rdflib import Dataset, URIRef
-
-    from kg.core.namespace import bind_prefixes
-    from kg.core.rdfio import serialize
-    from kg.store.rdflib_store import union_graph
 
     rdf_format, quads = EXPORT_FORMATS[fmt]
     graphs = [g for g in GRAPHS if not (asserted_only and g == GRAPH_INFERRED)]

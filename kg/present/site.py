@@ -14,18 +14,19 @@ import logging
 import re
 from pathlib import Path
 
-from rdflib import RDFS, Dataset, Literal
+from rdflib import RDFS, Dataset, Graph, Literal
 from rdflib.namespace import DCTERMS
 
-from kg.core.version import __version__
 from kg.core.errors import KgError
-from kg.explanation.explainer import RULES, Explainer, Explanation, Quote, query_support
-from kg.core.namespace import GRAPH_ONTOLOGY, GRAPH_PROVENANCE, DKG
-from kg.sparql.named import NamedQuery, named_queries
-from kg.sparql import run
-from kg.core.terms import shorten
-from kg.sparql.labels import to_term
+from kg.core.namespace import DKG, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, ONTOLOGY_IRI
 from kg.core.rdfio import write_atomic
+from kg.core.terms import shorten
+from kg.core.version import __version__
+from kg.explanation.explainer import RULES, Explainer, Explanation, Quote, query_support
+from kg.sparql import run
+from kg.sparql.labels import to_term
+from kg.sparql.named import NamedQuery, named_queries
+from kg.validation.shacl import SH, load_shapes, shapes_path, validate
 
 STYLE = """
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
@@ -186,7 +187,6 @@ def article_page(ds: Dataset) -> bytes:
 
 
 def shapes_page(ds: Dataset) -> bytes:
-    from kg.validation.shacl import SH, load_shapes, shapes_path, validate
 
     shapes = load_shapes()
     report = validate(ds)
@@ -218,7 +218,6 @@ def ontology_page(ds: Dataset) -> bytes:
         from pylode import OntPub
     except ImportError as exc:
         raise KgError("`kg docs` needs pyLODE 3.3.4 for the ontology reference: pip install 'defence-kg[docs]'") from exc
-    from rdflib import Graph
 
     g = Graph()
     for t in ds.graph(GRAPH_ONTOLOGY):
@@ -255,7 +254,6 @@ placed at the article's date.</p>
 
 def index_page(ds: Dataset, queries: dict[str, NamedQuery], supported: dict[str, list[str]]) -> bytes:
     onto = ds.graph(GRAPH_ONTOLOGY)
-    from kg.core.namespace import ONTOLOGY_IRI
 
     desc = onto.value(ONTOLOGY_IRI, DCTERMS.description)
     items = "".join(

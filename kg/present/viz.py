@@ -25,9 +25,9 @@ from rdflib import RDF, RDFS, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.core.errors import KgError
-from kg.explanation.explainer import Explainer
 from kg.core.namespace import DKG, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_PROVENANCE
 from kg.core.rdfio import write_atomic
+from kg.explanation.explainer import Explainer
 
 FONT = "DejaVu Sans"
 

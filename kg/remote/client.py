@@ -51,13 +51,21 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef, Variable
+from rdflib.query import Result
 
 from kg.core.errors import KgError
-from kg.core.terms import n3
 from kg.core.namespace import GRAPHS
+from kg.core.rdfio import serialize
+from kg.core.terms import n3
 from kg.core.version import __version__
 from kg.remote import AUTH_KINDS, ENV_AUTH, ENV_PASSWORD, ENV_TOKEN, ENV_USER
+from kg.sparql import run
+from kg.sparql.boundary import bind
+from kg.sparql.boundary import with_prefixes as add
+from kg.sparql.boundary import with_prefixes as add_prefixes
+from kg.sparql.labels import to_term
+from kg.store.rdflib_store import prepare
 
 STORES = ("auto", "oxigraph", "fuseki", "virtuoso", "graphdb", "generic")
 
@@ -327,7 +335,6 @@ def select_graphs(names: list[str] | None) -> list[URIRef]:
 
 def graph_payload(ds: Dataset, iri: URIRef) -> tuple[bytes, int]:
     """A graph as N-Triples (also valid Turtle, which every store reads) and its size."""
-    from kg.core.rdfio import serialize
 
     g = Graph()
     for t in ds.graph(iri):
@@ -479,14 +486,12 @@ def remote_counts(query_url: str, auth: Auth, graphs: list[URIRef], timeout: flo
 
 def inject_values(text: str, bindings: dict) -> str:
     """*text* with *bindings* as a ``VALUES`` block (the boundary's :func:`kg.sparql.boundary.bind`)."""
-    from kg.sparql.boundary import bind
 
     return bind(text, bindings)
 
 
 def with_prefixes(text: str) -> str:
     """*text* with PREFIX lines for the project's prefixes it uses (:func:`kg.sparql.boundary.with_prefixes`)."""
-    from kg.sparql.boundary import with_prefixes as add
 
     return add(text)
 
@@ -524,7 +529,6 @@ class RemoteClient:
 
     def select(self, text: str):
         """SELECT or ASK: an rdflib Result, parsed from SPARQL JSON results."""
-        from rdflib.query import Result
 
         data, ctype = self._send(text, "application/sparql-results+json")
         try:
@@ -545,7 +549,6 @@ class RemoteClient:
 
     def counts(self, graphs) -> dict[str, int]:
         """Triples per named graph in *graphs*, as the store counts them."""
-        from rdflib import Variable
 
         text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         result = self.select(inject_values(text, {"g": list(graphs)}))
@@ -577,11 +580,7 @@ class RemoteStore:
 
     def query(self, text: str, bindings: dict | None = None, *, source: str = "<query>",
               default_graph=None, named_graphs=None, max_rows=None):
-        from rdflib.query import Result
 
-        from kg.sparql.boundary import bind
-        from kg.sparql.boundary import with_prefixes as add_prefixes
-        from kg.store.rdflib_store import prepare
 
         query = prepare(text, source)  # the same syntax check as in-process
         full = add_prefixes(bind(text, dict(bindings or {})))
@@ -592,7 +591,6 @@ class RemoteStore:
         return self.client.select(full)
 
     def objects(self, subject, predicate):
-        from kg.sparql.boundary import bind
 
         res = self.client.select(bind("SELECT DISTINCT ?o WHERE { ?s ?p ?o }", {"s": subject, "p": predicate}))
         return [row[0] for row in res]
@@ -605,8 +603,6 @@ class RemoteStore:
 def run_remote(url: str, text: str, bindings: dict[str, str] | None = None, auth: Auth | None = None,
                timeout: float = 60.0, source: str = "<query>", params: dict | None = None):
     """Run a query on a remote store through the boundary; returns (rdflib Result, client)."""
-    from kg.sparql import run
-    from kg.sparql.labels import to_term
 
     store = RemoteStore(url, auth, timeout)
     terms = {}

@@ -17,15 +17,26 @@ type and a body, ready to be written to the client.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import signal
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from pyparsing import ParseException
+
 from kg.core.errors import KgError
+from kg.core.iris import PREFIXES
 from kg.serve.negotiation import GRAPH_TYPES, RESULT_TYPES, media_type, negotiate
+from kg.sparql import run
+from kg.sparql.boundary import inspect
+from kg.sparql.labels import to_term
+from kg.sparql.results import is_graph, write, write_graph
+from kg.store.protocol import TooLarge
+from kg.store.rdflib_store import RdflibStore, new_dataset, sparql_engine
 
 # --- replies ---------------------------------------------------------------------------------
 
@@ -61,10 +72,6 @@ def run_query_job(store, job: dict, limits: Limits) -> Reply:
     FROM / FROM NAMED (SPARQL 1.1 Protocol §2.1.4), and the rows are written by the one set
     of result writers (:mod:`kg.sparql.results`).
     """
-    from kg.sparql import run
-    from kg.sparql.labels import to_term
-    from kg.sparql.results import is_graph, write, write_graph
-    from kg.store.protocol import TooLarge
 
     try:
         bindings = {name: to_term(store, value) for name, value in (job.get("bindings") or {}).items()}
@@ -94,11 +101,6 @@ def run_query_job(store, job: dict, limits: Limits) -> Reply:
 
 def run_update_job(store, job: dict) -> Reply:
     """Apply a SPARQL Update (rdflib store only); the reply body is the whole new dataset as N-Quads."""
-    from pyparsing import ParseException
-
-    from kg.core.iris import PREFIXES
-    from kg.sparql.boundary import inspect
-    from kg.store.rdflib_store import sparql_engine
 
     ds = store.dataset
     prepareUpdate = sparql_engine().prepareUpdate
@@ -233,7 +235,6 @@ class Engine:
                  cache_entries: int = 256, cache_bytes: int = 64 << 20):
         self.limits = limits or Limits()
         # Answers to identical requests, for the current version of the dataset (an update clears it).
-        from collections import OrderedDict
 
         self._cache: OrderedDict[str, Reply] = OrderedDict()
         self._cache_size = 0
@@ -298,7 +299,6 @@ class Engine:
         """Answer *job* from the cache, or run it in a worker (killed past *timeout* seconds)."""
         if job.get("kind") != "query" or not self.cache_entries:
             return self._run(job, timeout)
-        import json
 
         with self._cond:
             key = f"{self._generation}:{json.dumps(job, sort_keys=True)}"
@@ -341,7 +341,6 @@ class Engine:
 
     def update(self, text: str, timeout: float | None = None) -> Reply:
         """Apply an update in a worker, then serve the new dataset to all later queries."""
-        from kg.store.rdflib_store import RdflibStore, new_dataset
 
         with self._update_lock:
             reply = self._run({"kind": "update", "text": text}, timeout)

@@ -32,7 +32,6 @@ from kg.sources.evidence import Iri, Lit, quote_annotation, stable_iri
 from kg.sources.text import SentenceIndex, index_text
 
 
-
 @dataclass
 class Article:
     slug: str

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from rdflib import OWL, Graph, Literal, URIRef
 
-from kg.core.version import __version__
 from kg.core.namespace import ONTOLOGY_IRI, bind_prefixes
 from kg.core.rdfio import canonical_bnodes, parse_turtle
 from kg.core.resources import ontology_dir
+from kg.core.version import __version__
 
 #: Files in ontology/ that are not part of the OWL ontology itself.
 NOT_ONTOLOGY = {"shapes.ttl"}

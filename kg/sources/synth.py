@@ -27,14 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.core.errors import KgError
-from kg.core.terms import iri_text, literal_text
-from kg.sources.evidence import Iri, quote_annotation, stable_iri
-from kg.sources.text import index_text
-
 from kg.core.iris import DCTERMS as DCT
 from kg.core.iris import GRAPH_ASSERTED, GRAPH_PROVENANCE, PROV, RDF, RDFS, SCHEMA, TIME, XSD
 from kg.core.iris import RESOURCE as DKGR
 from kg.core.iris import VOCAB as DKG
+from kg.core.terms import iri_text, literal_text
+from kg.sources.evidence import Iri, quote_annotation, stable_iri
+from kg.sources.text import index_text
 
 RDF_TYPE = RDF + "type"
 RDFS_LABEL = RDFS + "label"

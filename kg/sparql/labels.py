@@ -6,7 +6,6 @@ from kg.core.errors import KgError
 from kg.core.iris import PREFIXES
 from kg.core.terms import shorten
 
-
 _LABELS = ("SELECT ?s ?l WHERE { ?s rdfs:label ?l "
            "FILTER(lang(?l) = '' || langMatches(lang(?l), 'en')) } ORDER BY ?s ?l")
 

@@ -22,8 +22,6 @@ from pathlib import Path
 from kg.core.errors import KgError, missing_file
 from kg.core.resources import checks_dir, queries_dir
 
-
-
 _HEADER = re.compile(r"^#\s*([A-Za-z][\w -]*?)\s*:\s*(.*)$")
 
 

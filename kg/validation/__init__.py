@@ -7,7 +7,15 @@ store suits it (``store.shacl == "pyshacl"``, the rdflib reference), else compil
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from kg.store import as_store
+from kg.validation.checks import check_texts
+from kg.validation.checks import violations_from_rows as check_violations
 from kg.validation.report import ValidationFailed, Violation
+from kg.validation.shacl import shacl_violations
+from kg.validation.shacl_sparql import compile_shapes, violations_from_rows
 
 __all__ = ["ValidationFailed", "Violation", "validate"]
 
@@ -19,8 +27,6 @@ def select_all(store, texts: list[str], workers: int | None = None) -> list[list
     finish the build's 39 validation queries in 0.6 of the time one takes. The longest
     queries (the SHACL node shapes, slowest by far) start first.
     """
-    import os
-    from concurrent.futures import ThreadPoolExecutor
 
     out: list = [None] * len(texts)
 
@@ -36,19 +42,14 @@ def select_all(store, texts: list[str], workers: int | None = None) -> list[list
 
 def validate(store) -> list[Violation]:
     """Every violation the checks and the shapes find in *store* (a store or an rdflib dataset)."""
-    from kg.store import as_store
-    from kg.validation.checks import check_texts
-    from kg.validation.checks import violations_from_rows as check_violations
 
     store = as_store(store)
     checks = check_texts(store)
     if store.shacl == "pyshacl":
-        from kg.validation.shacl import shacl_violations
 
         rows = [store.select(text) for _, _, text in checks]
         found = check_violations(checks, rows) + shacl_violations(store.as_dataset())
     else:
-        from kg.validation.shacl_sparql import compile_shapes, violations_from_rows
 
         constraints = compile_shapes()
         rows = select_all(store, [text for _, _, text in checks] + [c.query for c in constraints])

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 
+from kg.core import iris
 from kg.core.errors import KgError
 from kg.core.namespace import bind_prefixes
-from kg.core import iris
 from kg.core.rdfio import parse_turtle
-from kg.core.terms import rdf_list
 from kg.core.resources import ontology_dir
+from kg.core.terms import rdf_list
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DKGSH = Namespace(iris.SHAPES)
