@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from rdflib import BNode, Literal, URIRef
+
 from kg.core.iris import PREFIXES, RDF
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
@@ -34,7 +36,6 @@ def iri_text(iri: str) -> str:
 
 def n3(term) -> str:
     """An rdflib term (IRI, literal or blank node) in SPARQL / Turtle / N-Triples syntax."""
-    from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, URIRef):
         return iri_text(str(term))
@@ -56,7 +57,6 @@ def n3(term) -> str:
 
 def shorten(term) -> str:
     """An IRI as ``prefix:name`` where a project prefix fits, else ``<iri>``; other terms as text."""
-    from rdflib import BNode, URIRef
 
     if isinstance(term, URIRef):
         s = str(term)
@@ -73,7 +73,6 @@ def shorten(term) -> str:
 
 def rdf_list(graph, head) -> list:
     """The members of the RDF list at *head* in *graph* (an rdflib graph), in order."""
-    from rdflib import URIRef
 
     first, rest, nil = URIRef(RDF + "first"), URIRef(RDF + "rest"), URIRef(RDF + "nil")
     out, seen = [], set()

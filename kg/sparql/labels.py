@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from rdflib import Literal, URIRef
+
 from kg.core.errors import KgError
 from kg.core.iris import PREFIXES
 from kg.core.terms import shorten
+from kg.sparql.boundary import bind
 
 _LABELS = ("SELECT ?s ?l WHERE { ?s rdfs:label ?l "
            "FILTER(lang(?l) = '' || langMatches(lang(?l), 'en')) } ORDER BY ?s ?l")
@@ -15,10 +18,8 @@ def labels(store, terms) -> dict:
 
     One query per 200 IRIs, the IRIs bound through a ``VALUES`` block, on any store.
     """
-    from rdflib import URIRef
 
     from kg.sparql import run
-    from kg.sparql.boundary import bind
 
     iris = sorted({t for t in terms if isinstance(t, URIRef)})
     out: dict = {}
@@ -39,7 +40,6 @@ def to_term(store, value: str):
 
     A label is looked up through a bound variable, never pasted into SPARQL.
     """
-    from rdflib import Literal, URIRef
 
     from kg.sparql import run
 

@@ -14,6 +14,9 @@ import re
 import shutil
 from pathlib import Path
 
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.query import Result
+
 from kg.core.errors import KgError, SourceError, missing_file
 from kg.core.iris import GRAPH_INFERRED, GRAPHS, PREFIXES, RDF_LANGSTRING, XSD_STRING
 from kg.store.protocol import NeedsValues, TooLarge
@@ -38,7 +41,6 @@ def ox():
 
 def to_ox(term):
     """An rdflib term as a pyoxigraph term."""
-    from rdflib import BNode, Literal, URIRef
 
     o = ox()
     if isinstance(term, URIRef):
@@ -56,7 +58,6 @@ def to_ox(term):
 
 def from_ox(term):
     """A pyoxigraph term as an rdflib term (``xsd:string`` literals become plain, as rdflib parses them)."""
-    from rdflib import BNode, Literal, URIRef
 
     o = ox()
     if term is None:
@@ -160,8 +161,6 @@ class OxigraphStore:
         ``initBindings`` allows) it raises :class:`~kg.store.protocol.NeedsValues`, and the
         boundary binds it through a ``VALUES`` block instead.
         """
-        from rdflib import Graph, Variable
-        from rdflib.query import Result
 
         o = ox()
         subs = {o.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
@@ -256,7 +255,6 @@ class OxigraphStore:
 
     def graph(self, graph_iri: str):
         """The named graph *graph_iri* copied into an rdflib graph."""
-        from rdflib import Graph
 
         g = Graph()
         for q in self.quads(graph_iri):
@@ -311,7 +309,6 @@ class OxigraphStore:
 
     def as_dataset(self):
         """The whole store as an rdflib dataset (for writing a small build as rdflib writes it)."""
-        from rdflib import URIRef
 
         from kg.store.rdflib_store import new_dataset
 
