@@ -16,6 +16,8 @@ from kg.core.errors import KgError
 from kg.core.iris import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE
 from kg.sparql.boundary import MAX_DEPTH, bind, check, inspect, tokens
 
+pytestmark = pytest.mark.hostile
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
@@ -183,3 +185,23 @@ def test_every_dataset_clause_means_the_same_through_kg_serve(serve, dataset):
         assert status == 200, body
         n = json.loads(body)["results"]["bindings"][0]["n"]["value"]
         assert int(n) == expected, (text, params)
+
+
+DEEP = "SELECT * WHERE { FILTER(" + "(" * 10_000 + "1" + ")" * 10_000 + ") }"
+
+
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+def test_deep_nesting_is_one_error_line_not_a_segfault(build_dir, backend):
+    """The defect: 10,000 nested parentheses ended `kg query --backend oxigraph` with exit 139."""
+    proc = run_kg("query", "--sparql", DEEP, "--build-dir", str(build_dir), "--backend", backend)
+    assert proc.returncode == 2, proc.stderr[-300:]
+    assert proc.stderr.startswith("kg: error:") and "nests 10002 brackets deep" in proc.stderr  # { and FILTER( and 10,000 more
+    assert proc.stderr.count("\n") == 1
+
+
+def test_deep_nesting_is_a_400_and_the_worker_lives(serve):
+    """The defect: the same query killed the Oxigraph worker (500 "worker died")."""
+    status, body = get(f"{serve.url}?{urlencode({'query': DEEP})}")
+    assert status == 400 and b"nests" in body
+    status, _ = get(f"{serve.url}?{urlencode({'query': 'ASK { ?s ?p ?o }'})}")
+    assert status == 200
