@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from kg.core import generations
 from kg.core.errors import KgError, missing_file
 from kg.core.iris import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPHS
 from kg.core.progress import Silent
@@ -24,7 +25,7 @@ from kg.core.version import __version__
 from kg.reasoning import expand, load_engine
 from kg.sources.articles import compile_all
 from kg.sources.ontology import load_ontology
-from kg.store import as_store, create, default_engine, open_build, publish, staging_path, store_class
+from kg.store import as_store, create, default_engine, open_build, store_class, store_location
 from kg.store.rdflib_store import RdflibStore, union_graph
 from kg.validation import ValidationFailed, validate
 
@@ -229,28 +230,32 @@ def write_outputs(result: BuildResult, out_dir: Path, progress=None) -> list[Pat
 
 def build_into(build_dir: Path, source: Path | None = None, *, backend: str = "rdflib", engine: str | None = None,
                validate: bool = True, progress=None) -> BuildResult:
-    """Build and write into *build_dir*; an Oxigraph store is built beside it and swapped in.
+    """Build into a new generation of *build_dir* and make it current with one atomic rename.
 
-    A failed build leaves the previous outputs and store as they were.
+    Readers see the previous build, whole, until the switch, and the new one, whole, after it;
+    a build that fails or is killed leaves the previous one current (:mod:`kg.core.generations`).
     """
-
     progress = progress or Silent()
     build_dir = Path(build_dir)
-    build_dir.mkdir(parents=True, exist_ok=True)
-    work = staging_path(backend, build_dir)
-    try:
-        result = build(source, backend=backend, engine=engine, validate=validate, store_path=work,
-                       progress=progress)
-        progress.stage("writing")
-        write_outputs(result, build_dir, progress)
-        result.store.flush()
-    except BaseException:
-        if work is not None and work.exists():
-            shutil.rmtree(work, ignore_errors=True)
-        raise
-    result.counts = {str(g): result.count(g) for g in GRAPHS}
-    result.store = None  # close the store before it moves
-    publish(backend, work, build_dir)
+    with generations.lock(build_dir):
+        generations.clean(build_dir)
+        try:
+            gen = generations.new(build_dir)
+        except OSError as exc:
+            raise KgError(f"{build_dir}: cannot write the build folder: {exc.strerror or exc}") from None
+        try:
+            result = build(source, backend=backend, engine=engine, validate=validate,
+                           store_path=store_location(backend, gen), progress=progress)
+            progress.stage("writing")
+            write_outputs(result, gen, progress)
+            result.store.flush()
+            result.counts = {str(g): result.count(g) for g in GRAPHS}
+            result.store = None  # closed before the generation becomes current
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        generations.switch(build_dir, gen)
+        generations.clean(build_dir)
     return result
 
 
@@ -285,4 +290,4 @@ def get_dataset(build_dir: Path | None, engine: str = "owlrl", notice=None):
 def load_built(build_dir: Path):
     """The build in *build_dir* as an rdflib dataset (no reasoning); an error if there is none."""
 
-    return RdflibStore.from_nquads(Path(build_dir) / NQUADS_NAME).dataset
+    return RdflibStore.from_nquads(generations.current(build_dir) / NQUADS_NAME).dataset

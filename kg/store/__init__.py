@@ -22,7 +22,7 @@ from pathlib import Path
 from kg.store.protocol import BACKENDS, Store, TooLarge, check_backend
 
 __all__ = ["BACKENDS", "Store", "TooLarge", "as_store", "check_backend", "create", "default_engine",
-           "open_build", "publish", "staging_path", "store_class"]
+           "open_build", "store_class", "store_location"]
 
 
 def open_build(build_dir: Path, backend: str | None = None) -> Store | None:
@@ -34,9 +34,10 @@ def open_build(build_dir: Path, backend: str | None = None) -> Store | None:
       4,000 quads take 7 ms; opening RocksDB takes about 45 ms whatever the size).
     * None: Oxigraph when pyoxigraph imports, else rdflib.
     """
+    from kg.core.generations import current
     from kg.core.resources import NQUADS_NAME
 
-    build_dir = Path(build_dir)
+    build_dir = current(build_dir)  # one generation, whole
     if backend is None:
         try:
             import pyoxigraph  # noqa: F401
@@ -85,27 +86,10 @@ def default_engine(backend: str | None) -> str:
     return store_class(backend or "rdflib").default_engine
 
 
-def staging_path(backend: str, build_dir: Path) -> Path | None:
-    """Where a build on *backend* puts its store while it is made (None: the store lives in memory)."""
+def store_location(backend: str, generation: Path) -> Path | None:
+    """Where a build on *backend* keeps its store in *generation* (None: the store lives in memory)."""
     cls = store_class(backend)
-    return Path(build_dir) / f".{cls.folder}.build" if cls.persistent else None
-
-
-def publish(backend: str, staging: Path | None, build_dir: Path) -> None:
-    """Make a finished build's store the build's own; for an in-memory store, remove the stale
-    store an earlier persistent build left, so that no reader finds it."""
-    import shutil
-
-    for cls in (store_class(b) for b in BACKENDS):
-        if not cls.persistent:
-            continue
-        target = Path(build_dir) / cls.folder
-        if staging is not None and cls is store_class(backend):
-            if target.exists():
-                shutil.rmtree(target)
-            staging.replace(target)
-        elif target.is_dir():
-            shutil.rmtree(target)
+    return Path(generation) / cls.folder if cls.persistent else None
 
 
 def as_store(data) -> Store:

@@ -385,16 +385,11 @@ def store_dir(build_dir: Path) -> Path:
     return Path(build_dir) / STORE_NAME
 
 
-def drop_store(build_dir: Path) -> None:
-    """Remove the store of an earlier build (it would be stale)."""
-    if store_dir(build_dir).is_dir():
-        shutil.rmtree(store_dir(build_dir))
-
-
 def _open_raw(build_dir: Path):
+    from kg.core.generations import current
     from kg.core.resources import NQUADS_NAME
 
-    build_dir = Path(build_dir)
+    build_dir = current(build_dir)  # the current generation, resolved once
     nq = build_dir / NQUADS_NAME
     if store_dir(build_dir).is_dir() and (not nq.is_file() or nq.stat().st_size > SMALL_BUILD_BYTES):
         return ox().Store.read_only(str(store_dir(build_dir)))
@@ -411,9 +406,10 @@ def _open_raw(build_dir: Path):
 
 def open_built(build_dir: Path) -> OxigraphStore | None:
     """The build in *build_dir* on Oxigraph (see :func:`kg.store.open_build`); None if there is none."""
+    from kg.core.generations import current
     from kg.core.resources import NQUADS_NAME
 
-    build_dir = Path(build_dir)
+    build_dir = current(build_dir)
     if not (store_dir(build_dir).is_dir() or (build_dir / NQUADS_NAME).is_file()):
         return None
     return OxigraphStore(_open_raw(build_dir))

@@ -63,9 +63,10 @@ class RdflibStore:
     def for_serving(cls, build_dir: Path) -> "RdflibStore | None":
         """The build read into memory, shared copy-on-write with the forked workers; None if
         there is no build."""
+        from kg.core.generations import current
         from kg.core.resources import NQUADS_NAME
 
-        path = Path(build_dir) / NQUADS_NAME
+        path = current(build_dir) / NQUADS_NAME
         return cls.from_nquads(path) if path.is_file() else None
 
     def __init__(self, dataset: Dataset | None = None):
