@@ -7,7 +7,8 @@ A build folder looks like this::
       generations/g000007/               the current build, whole: outputs, manifest, store
       generations/g000006/               the one before (kept, so a reader that has just
                                          resolved it can finish; removed by the next build)
-      defence-kg.nq -> current/defence-kg.nq   fixed links, for people and scripts
+      defence-kg.nq -> current/defence-kg.nq   fixed links, for people and scripts (one for each
+                                               output the current generation has)
       ...
 
 A build makes ``generations/gNNNNNN`` (under a lock), writes everything into it, and switches
@@ -93,15 +94,19 @@ def switch(build_dir: Path, gen: Path) -> None:
     _fsync_dir(gen)
     os.replace(tmp, build_dir / POINTER)
     _fsync_dir(build_dir)
-    for name in LINKED:  # the fixed links; an old layout's real files give way to them
+    for name in LINKED:  # the fixed links, for what this generation has; an old layout's files give way
         link = build_dir / name
+        wanted = (gen / name).exists()
         if link.is_symlink():
+            if not wanted:
+                link.unlink()
             continue
         if link.is_dir():
             shutil.rmtree(link)
         elif link.exists():
             link.unlink()
-        os.symlink(f"{POINTER}/{name}", link)
+        if wanted:
+            os.symlink(f"{POINTER}/{name}", link)
 
 
 def clean(build_dir: Path) -> None:
