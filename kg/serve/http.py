@@ -145,6 +145,7 @@ class Handler(BaseHTTPRequestHandler):
             self._reader.deadline = None  # idle until the next request's first byte
 
     def parse_request(self):
+        self._t0 = time.perf_counter()
         try:
             if not super().parse_request():
                 return False
@@ -185,6 +186,10 @@ class Handler(BaseHTTPRequestHandler):
         self._send(error_reply(code, message or self.responses.get(code, ("error",))[0]))
 
     def _send(self, reply: Reply) -> None:
+        # The log line first: once the reply is out, the client may send its next request.
+        ms = (time.perf_counter() - getattr(self, "_t0", time.perf_counter())) * 1000
+        path = urlsplit(getattr(self, "path", "") or "").path or "-"
+        self.server.log_line(f"{getattr(self, 'command', None) or '-'} {path} {reply.status} {ms:.1f}ms")
         try:
             self.connection.settimeout(self.timeout)
             self.send_response_only(reply.status)
@@ -202,11 +207,8 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(reply.body)
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
             self.close_connection = True
-        ms = (time.perf_counter() - getattr(self, "_t0", time.perf_counter())) * 1000
-        path = urlsplit(getattr(self, "path", "") or "").path or "-"
-        self.server.log_line(f"{getattr(self, 'command', None) or '-'} {path} {reply.status} {ms:.1f}ms")
 
     def _body(self) -> bytes:
         try:
