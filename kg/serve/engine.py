@@ -423,10 +423,9 @@ class Engine:
     def _release(self, lane: str, w: _Worker | None, healthy: bool) -> None:
         with self._cond:
             self._busy[lane] -= 1
-            if w is not None:
-                if healthy and not self._closed and w.generation == self._generation:
-                    self._idle.append(w)
-                    w = None
+            if w is not None and healthy and not self._closed and w.generation == self._generation:
+                self._idle.append(w)
+                w = None
             self._cond.notify_all()
         if w is not None:
             w.kill()
