@@ -138,16 +138,20 @@ def test_timeout_counts_execution_not_the_wait_in_the_queue(build_dir, tmp_path,
     s = start_kg_serve(build_dir, tmp_path, "--workers", "1", "--timeout", "3", "--queue-timeout", "30",
                        "--backend", backend)
     try:
-        sock = runaway(s, "queue")
+        socks = [runaway(s, "queue1")]
+        time.sleep(0.3)
+        socks.append(runaway(s, "queue2"))  # queued behind the first: together they hold the worker 6 s
         time.sleep(0.3)
         t0 = time.monotonic()
         code, _, body = ask(s, "ASK { ?s ?p ?o }", timeout=30)
         waited = time.monotonic() - t0
         assert code == 200, body
-        assert waited > 2, "the runaway should have held the only worker until its timeout"
-        reply = sock.recv(65536)
-        assert reply.startswith(b"HTTP/1.1 503") and b"timed out after 3 s" in reply
-        sock.close()
+        assert waited > 4, "the runaways should have held the only worker until their timeouts"
+        for sock in socks:
+            reply = sock.recv(65536)
+            assert reply.startswith(b"HTTP/1.1 503") and b"timed out after 3 s" in reply
+        for sock in socks:
+            sock.close()
     finally:
         s.stop()
 
