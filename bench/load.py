@@ -1,6 +1,6 @@
 """Load run: N concurrent clients, each sending M competency queries, against `kg serve` and Oxigraph.
 
-    python bench/load.py [--clients 8] [--requests 20] [--build-dir DIR] [--workers 4]
+    python bench/load.py [--clients 8] [--requests 20] [--build-dir DIR] [--workers 4] [--runaways 5]
 
 The servers run on this machine on free loopback ports, started and stopped by this script:
 `kg serve` over the build three times (without its answer cache, so every request is evaluated, and
@@ -10,6 +10,12 @@ client sends the same mix (all competency questions, parameterised ones with the
 as a VALUES block), each answer is checked against the in-process row count, and the script
 prints throughput, p50 / p99 latency and errors per server, and their ratio from the same run.
 It exits non-zero if any request failed.
+
+Then the runaway mix, on `kg serve` (rdflib, uncached), `kg serve --backend oxigraph` (uncached) and
+the bare Oxigraph (all with a 10 s query timeout): the same clients send the same mix while
+`--runaways` more clients each loop on a query that never finishes (a four-way cartesian COUNT),
+hanging up after 2 s and sending another. It prints the p99 of the simple queries during it, the
+answers refused (503) or failed, and the ratio of the p99 against the bare Oxigraph's.
 """
 
 from __future__ import annotations
@@ -133,6 +139,41 @@ def load_run(url: str, queries, clients: int, requests: int, timeout: float) -> 
     }
 
 
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } # runaway %d-%d"
+
+
+def runaway_run(url: str, queries, clients: int, requests: int, timeout: float, runaways: int) -> dict:
+    """load_run while *runaways* clients loop on never-ending queries, each hanging up after 2 s."""
+    stop_event = threading.Event()
+    sent = [0]
+
+    def attacker(i: int) -> None:
+        n = 0
+        while not stop_event.is_set():
+            n += 1
+            req = urllib.request.Request(url, data=(RUNAWAY % (i, n)).encode(), method="POST", headers={
+                "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+            try:
+                with urllib.request.urlopen(req, timeout=2) as resp:
+                    resp.read()
+            except Exception:  # a timeout (we hang up) or a refusal: both expected
+                pass
+            sent[0] += 1
+
+    threads = [threading.Thread(target=attacker, args=(i,), daemon=True) for i in range(runaways)]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)  # the runaways hold the workers now
+    try:
+        result = load_run(url, queries, clients, requests, timeout)
+    finally:
+        stop_event.set()
+        for t in threads:
+            t.join(5)
+    result["runaways_sent"] = sent[0]
+    return result
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=8)
@@ -140,6 +181,7 @@ def main(argv=None) -> int:
     ap.add_argument("--build-dir", help="a `kg build` output (default: build one in a temporary folder)")
     ap.add_argument("--workers", type=int, default=4, help="kg serve --workers")
     ap.add_argument("--timeout", type=float, default=60.0, help="client timeout per request, seconds")
+    ap.add_argument("--runaways", type=int, default=5, help="runaway clients in the runaway mix (0: skip it)")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args(argv)
 
@@ -181,7 +223,7 @@ def main(argv=None) -> int:
             raise SystemExit("oxigraph is not installed (pip install oxigraph)")
         oport = free_port()
         ox = subprocess.Popen([exe, "serve", "--location", str(tmp / "oxigraph"), "--bind", f"127.0.0.1:{oport}",
-                               "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               "--union-default-graph", "--timeout-s", "10"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(ox)
         ox_url = f"http://127.0.0.1:{oport}/query"
         wait_http(ox_url + "?query=ASK%7B%7D", ox)
@@ -207,9 +249,29 @@ def main(argv=None) -> int:
                   f"p50 latency x{k['p50'] / o['p50']:.1f} lower, p99 x{k['p99'] / o['p99']:.1f} lower")
         print("(kg serve: --cache-entries 0, every request evaluated by rdflib; kg cached: the default answer cache; "
               "kg ox: --backend oxigraph --cache-entries 0, every request evaluated by Oxigraph in a worker)")
+        failed = any(r["errors"] for r in results.values())
+        if args.runaways:
+            print(f"runaway mix: {args.runaways} runaway clients (each hangs up after 2 s and sends another) "
+                  f"among {args.clients} clients x {args.requests} simple requests; query timeout 10 s everywhere")
+            mixed = {}
+            for name, url in (("kg serve", kg_url), ("kg ox", kg_ox_url), ("oxigraph", ox_url)):
+                mixed[name] = runaway_run(url, queries, args.clients, args.requests, args.timeout, args.runaways)
+            print(f"{'server':<10} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>9} {'errors':>6} {'runaways':>8}")
+            for name, r in mixed.items():
+                print(f"{name:<10} {r['requests']:>8} {r['throughput']:>8.1f} {r['p50']:>8.1f} {r['p99']:>9.1f} "
+                      f"{r['errors']:>6} {r['runaways_sent']:>8}")
+                for e in r["error_samples"]:
+                    print(f"    error: {e}")
+            o = mixed["oxigraph"]
+            for name in ("kg serve", "kg ox"):
+                k = mixed[name]
+                print(f"runaway mix, p99 of the simple queries: {name} {k['p99']:.1f} ms, oxigraph {o['p99']:.1f} ms, "
+                      f"ratio x{k['p99'] / o['p99']:.1f}; unloaded p99 {results[name]['p99']:.1f} ms "
+                      f"(x{k['p99'] / results[name]['p99']:.1f} under runaways)")
+            results["runaway mix"] = mixed
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2))
-        return 1 if any(r["errors"] for r in results.values()) else 0
+        return 1 if failed else 0
     finally:
         for p in procs:
             stop(p)

@@ -28,10 +28,15 @@ def cmd_serve(args) -> int:
         raise KgError(f"--port must be 0..65535, got {args.port}")
     if args.timeout <= 0 or args.workers < 1 or args.max_rows < 0 or args.max_bytes < 0:
         raise KgError("--timeout and --workers must be positive, --max-rows and --max-bytes not negative")
+    if args.queue_timeout <= 0 or args.request_timeout <= 0 or args.max_queue < 0 or args.fast_timeout < 0:
+        raise KgError("--queue-timeout and --request-timeout must be positive, --max-queue and --fast-timeout "
+                      "not negative")
     limits = Limits(timeout=args.timeout, max_rows=args.max_rows, max_bytes=args.max_bytes,
-                    memory=max(args.memory_mb, 0) << 20)
+                    memory=max(args.memory_mb, 0) << 20, queue_timeout=args.queue_timeout,
+                    max_queue=args.max_queue, fast_timeout=args.fast_timeout)
     config = ServeConfig(host=args.host, port=args.port, limits=limits, workers=args.workers,
-                         max_request_bytes=args.max_request_bytes, allow_update=args.allow_update, token=token,
+                         max_request_bytes=args.max_request_bytes, request_timeout=args.request_timeout,
+                         allow_update=args.allow_update, token=token,
                          cache_entries=args.cache_entries, cors=args.cors)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"kg serve: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)
@@ -44,7 +49,17 @@ def register(sub, common) -> None:
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     s.add_argument("--port-file", metavar="FILE", help="write the port actually bound to FILE")
-    s.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run before it is stopped (default 10)")
+    s.add_argument("--timeout", type=float, default=10.0,
+                   help="seconds a query may run before it is stopped; waiting for a worker is not counted (default 10)")
+    s.add_argument("--queue-timeout", type=float, default=10.0,
+                   help="seconds a request may wait for a free worker, then 503 with Retry-After (default 10)")
+    s.add_argument("--max-queue", type=int, default=64,
+                   help="requests that may wait for a worker at once; more get 503 with Retry-After (default 64; 0: no bound)")
+    s.add_argument("--fast-timeout", type=float, default=0.5,
+                   help="the fast lane: with 2+ workers one is kept for cheap queries, which may run there this many "
+                        "seconds when the others are busy (default 0.5; 0: no fast lane)")
+    s.add_argument("--request-timeout", type=float, default=10.0,
+                   help="seconds a client may take to send a whole request, headers and body (default 10)")
     s.add_argument("--max-rows", type=int, default=100_000, help="result cap in rows or triples (default 100000)")
     s.add_argument("--max-bytes", type=int, default=64 << 20, help="result cap in bytes (default 64 MiB)")
     s.add_argument("--max-request-bytes", type=int, default=1 << 20, help="largest request body accepted (default 1 MiB)")

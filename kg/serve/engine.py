@@ -2,10 +2,18 @@
 
 rdflib evaluates SPARQL in pure Python, and a Python thread cannot be stopped
 from outside. So every query runs in a *worker process* forked from the server
-(the dataset is shared copy-on-write, nothing is reloaded). The server waits for
-the answer at most ``timeout`` seconds; past that it kills the worker with
-SIGKILL, which really ends the work, and forks a fresh one. Several workers run
-at once, so a long query never blocks other clients.
+(the dataset is shared copy-on-write, nothing is reloaded). A query may run
+``timeout`` seconds (time spent waiting for a worker is not counted); past that
+the server kills the worker with SIGKILL, which really ends the work, and forks
+a fresh one. It does the same at once when the client hangs up.
+
+Fairness: the wait for a worker is bounded (``queue_timeout`` seconds, ``max_queue``
+waiting requests; then 503 with ``Retry-After``), and with two workers or more one
+is a *fast lane* kept for cheap queries: a query runs there only when the others
+are all busy, and only for ``fast_timeout`` seconds, after which it is stopped,
+remembered as slow and queued again for a general worker. Runaways therefore hold
+at most the general workers, and a simple query is answered within about
+``fast_timeout`` even while more runaways than workers run (see :class:`Engine`).
 
 A worker also enforces the result caps (rows or triples, and bytes) and a
 memory ceiling (``RLIMIT_AS``), so a runaway query ends with a clear error
@@ -18,15 +26,20 @@ type and a body, ready to be written to the client.
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing
 import os
+import select
 import signal
+import socket
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait as mp_wait
 
 from pyparsing import ParseException
+from rdflib import Dataset
 
 from kg.core.errors import KgError
 from kg.core.iris import PREFIXES
@@ -55,10 +68,13 @@ def error_reply(status: int, message: str) -> Reply:
 
 @dataclass
 class Limits:
-    timeout: float = 10.0          # seconds a query may run
+    timeout: float = 10.0          # seconds a query may run (its time in the queue not counted)
     max_rows: int = 100_000        # result rows (SELECT) or triples (CONSTRUCT/DESCRIBE)
     max_bytes: int = 64 << 20      # serialised result size
     memory: int = 2 << 30          # extra address space a worker may take (bytes)
+    queue_timeout: float = 10.0    # seconds a request may wait for a worker before a 503
+    max_queue: int = 64            # requests waiting for a worker at most (0: no bound)
+    fast_timeout: float = 0.5      # seconds a query may run on the reserved worker (0: no fast lane)
 
 
 # --- what a worker does ----------------------------------------------------------------------
@@ -100,7 +116,16 @@ def run_query_job(store, job: dict, limits: Limits) -> Reply:
 
 
 def run_update_job(store, job: dict) -> Reply:
-    """Apply a SPARQL Update (rdflib store only); the reply body is the whole new dataset as N-Quads."""
+    """Apply a SPARQL Update (rdflib store only); the reply body is the whole new dataset as N-Quads.
+
+    The served dataset's default graph is the union of its graphs (``default_union``), which
+    rdflib's update evaluator cannot write to. So, as Jena and Oxigraph do with a union default
+    graph: every WHERE clause reads the union, as queries do, while everything an update writes
+    or removes *without* ``GRAPH`` (INSERT DATA, DELETE DATA, DELETE WHERE, the templates of
+    DELETE/INSERT, and ``DEFAULT`` in CLEAR, DROP, ADD, MOVE, COPY) acts on the stored default
+    graph, the one graph of the union that belongs to no name. CREATE GRAPH (which rdflib lacks)
+    is a no-op for an empty graph, an error for one with triples (unless SILENT).
+    """
 
     ds = store.dataset
     prepareUpdate = sparql_engine().prepareUpdate
@@ -120,10 +145,43 @@ def run_update_job(store, job: dict) -> Reply:
     except Exception as exc:
         return error_reply(400, f"SPARQL Update error: {exc}")
     try:
-        ds.update(update)
+        apply_update(ds, update)
     except Exception as exc:
         return error_reply(400, f"update failed: {type(exc).__name__}: {exc}")
     return Reply(200, "application/n-quads", ds.serialize(format="nquads", encoding="utf-8"))
+
+
+class _UpdateView(Dataset):
+    """The served dataset as rdflib's update evaluator sees it: reads see the union of the graphs;
+    triples added or removed without a graph go to the stored default graph."""
+
+    def __iadd__(self, other):
+        self.default_context.addN((s, p, o, self.default_context) for s, p, o in other)
+        return self
+
+    def __isub__(self, other):
+        for triple in other:
+            self.default_context.remove(triple)
+        return self
+
+
+def apply_update(ds: Dataset, update) -> None:
+    """Apply a prepared rdflib *update* to *ds* (a default-union Dataset), operation by operation."""
+    from rdflib.plugins.sparql.sparql import Update
+    from rdflib.plugins.sparql.update import evalUpdate
+
+    view = _UpdateView(store=ds.store, default_union=True)
+    default = ds.default_context.identifier
+    for op in update.algebra:
+        if op.name == "Create":
+            if len(ds.graph(op.graphiri)) and not op.silent:
+                raise KgError(f"graph <{op.graphiri}> already exists (CREATE SILENT ignores that)")
+            continue
+        if op.name in ("Clear", "Drop") and op.graphiri == "DEFAULT":
+            op.graphiri = default
+        elif op.name in ("Add", "Move", "Copy"):
+            op.graph = [default if g == "DEFAULT" else g for g in op.graph]
+        evalUpdate(view, Update(update.prologue, [op]))
 
 
 def _worker_main(conn, ds, limits: Limits) -> None:
@@ -206,8 +264,30 @@ def _limit_memory(extra: int) -> None:
 # --- the pool --------------------------------------------------------------------------------
 
 
-class QueryTimeout(Exception):
-    pass
+class Busy(Exception):
+    """No worker for this request: the queue is full, or the wait for a worker ran out."""
+
+
+class ClientGone(Exception):
+    """The client hung up while its request waited or ran."""
+
+
+def client_gone(sock) -> bool:
+    """True if *sock* (a client connection) has been closed by the client (EOF or reset).
+
+    A client that half-closes its side (``shutdown(SHUT_WR)``) looks the same, and is taken for
+    gone, as proxies do (nginx: "client prematurely closed connection"). Bytes of a pipelined
+    next request are not a hang-up.
+    """
+    try:
+        ready, _, _ = select.select([sock], [], [], 0)
+        if not ready:
+            return False
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except (OSError, ValueError):
+        return True
 
 
 class _Worker:
@@ -228,8 +308,26 @@ class _Worker:
         self.conn.close()
 
 
+_GENERAL, _FAST = "general", "fast"
+
+
 class Engine:
-    """A pool of query workers over one dataset. Thread-safe."""
+    """A pool of query workers over one dataset, with a queue in front of it. Thread-safe.
+
+    Fairness (the same for every route and both backends):
+
+    * ``limits.timeout`` counts execution only: it starts when a worker takes the job. Waiting
+      for a worker has its own bounds, ``limits.queue_timeout`` seconds and ``limits.max_queue``
+      waiting requests; past either the answer is a 503 with ``Retry-After``.
+    * A client that hangs up is noticed at once (its socket is watched alongside the worker's
+      pipe, and polled while it waits in the queue): its worker is killed, or it leaves the queue.
+    * The fast lane: with two workers or more, one is reserved. A query takes it only when every
+      other worker is busy, and there it may run ``limits.fast_timeout`` seconds; a query that
+      needs longer is stopped, remembered as slow (its text never takes the fast lane again) and
+      queued again for a general worker with its full ``timeout``. So runaway queries, however
+      many, hold at most the general workers, and a cheap query is answered within about
+      ``fast_timeout`` seconds even while N+1 runaways run. Cached answers need no worker at all.
+    """
 
     def __init__(self, ds, limits: Limits | None = None, workers: int = 4, prestart: int | None = None,
                  cache_entries: int = 256, cache_bytes: int = 64 << 20):
@@ -242,16 +340,19 @@ class Engine:
         self.cache_bytes = cache_bytes
         self.cache_hits = 0
         self.max_workers = max(1, workers)
+        fast = 1 if self.max_workers >= 2 and self.limits.fast_timeout > 0 else 0
+        self._slots = {_GENERAL: self.max_workers - fast, _FAST: fast}
+        self._busy = {_GENERAL: 0, _FAST: 0}
+        self._queue: list[object] = []          # tickets of the requests waiting for a worker, oldest first
+        self._slow: OrderedDict[str, None] = OrderedDict()  # query texts that overran the fast lane
         self._ctx = multiprocessing.get_context("fork")
         self._ds = ds
         self._generation = 0
         self._idle: list[_Worker] = []
-        self._count = 0
         self._cond = threading.Condition()
         self._update_lock = threading.Lock()
         self._closed = False
         for _ in range(min(self.max_workers, 2 if prestart is None else prestart)):
-            self._count += 1
             self._idle.append(_Worker(self._ctx, ds, self.limits, 0))
 
     @property
@@ -259,46 +360,83 @@ class Engine:
         """The store the workers answer from."""
         return self._ds
 
-    def _acquire(self, deadline: float) -> _Worker:
+    def stats(self) -> dict:
         with self._cond:
-            while True:
-                if self._closed:
-                    raise RuntimeError("engine closed")
-                while self._idle:
-                    w = self._idle.pop()
-                    if w.generation == self._generation and w.proc.is_alive():
-                        return w
-                    self._count -= 1
-                    w.kill()
-                if self._count < self.max_workers:
-                    self._count += 1
-                    ds, gen = self._ds, self._generation
-                    break
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise QueryTimeout("busy")
-                self._cond.wait(left)
-        try:
-            return _Worker(self._ctx, ds, self.limits, gen)
-        except BaseException:
-            with self._cond:
-                self._count -= 1
-                self._cond.notify()
-            raise
+            return {"workers": self.max_workers, "fast_lane": bool(self._slots[_FAST]),
+                    "busy": self._busy[_GENERAL] + self._busy[_FAST], "queued": len(self._queue)}
 
-    def _release(self, w: _Worker, healthy: bool) -> None:
+    # --- slots: which lane a request runs in ---
+
+    def _free_lane(self, ticket, fast_ok: bool) -> str | None:
+        if self._busy[_GENERAL] < self._slots[_GENERAL] and self._queue[0] is ticket:
+            return _GENERAL
+        if fast_ok and self._busy[_FAST] < self._slots[_FAST]:
+            first_fast = next((t for t in self._queue if t[1]), None)
+            if first_fast is ticket:
+                return _FAST
+        return None
+
+    def _acquire(self, fast_ok: bool, client) -> str:
+        """Wait for a lane (general, or the fast one if *fast_ok*); raises Busy or ClientGone."""
+        limits = self.limits
+        ticket = (object(), fast_ok)
+        deadline = time.monotonic() + limits.queue_timeout
         with self._cond:
-            if healthy and not self._closed and w.generation == self._generation:
-                self._idle.append(w)
-            else:
-                self._count -= 1
+            if self._closed:
+                raise Busy("the server is stopping")
+            if limits.max_queue and len(self._queue) >= limits.max_queue and not self._free_now(fast_ok):
+                raise Busy(f"{len(self._queue)} requests are already waiting for a query worker")
+            self._queue.append(ticket)
+            try:
+                while True:
+                    if self._closed:
+                        raise Busy("the server is stopping")
+                    lane = self._free_lane(ticket, fast_ok)
+                    if lane is not None:
+                        self._busy[lane] += 1
+                        return lane
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise Busy(f"no query worker became free within {limits.queue_timeout:g} s")
+                    if client is not None and client_gone(client):
+                        raise ClientGone()
+                    self._cond.wait(min(left, 0.1) if client is not None else left)
+            finally:
+                self._queue.remove(ticket)
+                self._cond.notify_all()
+
+    def _free_now(self, fast_ok: bool) -> bool:
+        return (self._busy[_GENERAL] < self._slots[_GENERAL] and not self._queue) or (
+            fast_ok and self._busy[_FAST] < self._slots[_FAST] and not any(t[1] for t in self._queue))
+
+    def _worker(self) -> _Worker:
+        """An idle worker of the current dataset, or a new one (the caller holds a lane)."""
+        with self._cond:
+            while self._idle:
+                w = self._idle.pop()
+                if w.generation == self._generation and w.proc.is_alive():
+                    return w
                 w.kill()
-            self._cond.notify()
+            ds, gen = self._ds, self._generation
+        return _Worker(self._ctx, ds, self.limits, gen)
 
-    def run(self, job: dict, timeout: float | None = None) -> Reply:
-        """Answer *job* from the cache, or run it in a worker (killed past *timeout* seconds)."""
+    def _release(self, lane: str, w: _Worker | None, healthy: bool) -> None:
+        with self._cond:
+            self._busy[lane] -= 1
+            if w is not None and healthy and not self._closed and w.generation == self._generation:
+                self._idle.append(w)
+                w = None
+            self._cond.notify_all()
+        if w is not None:
+            w.kill()
+
+    # --- running ---
+
+    def run(self, job: dict, timeout: float | None = None, client=None) -> Reply:
+        """Answer *job* from the cache, or run it in a worker (killed past *timeout* seconds of
+        execution, or as soon as *client*, the request's socket, is closed)."""
         if job.get("kind") != "query" or not self.cache_entries:
-            return self._run(job, timeout)
+            return self._run(job, timeout, client)
 
         with self._cond:
             key = f"{self._generation}:{json.dumps(job, sort_keys=True)}"
@@ -307,7 +445,7 @@ class Engine:
                 self._cache.move_to_end(key)
                 self.cache_hits += 1
                 return hit
-        reply = self._run(job, timeout)
+        reply = self._run(job, timeout, client)
         if reply.status == 200 and len(reply.body) <= self.cache_bytes // 4:
             with self._cond:
                 if key.startswith(f"{self._generation}:") and key not in self._cache:
@@ -318,26 +456,61 @@ class Engine:
                         self._cache_size -= len(old.body)
         return reply
 
-    def _run(self, job: dict, timeout: float | None = None) -> Reply:
+    def _busy_reply(self, why: str) -> Reply:
+        retry = max(1, math.ceil(min(self.limits.timeout, 30)))
+        return Reply(503, "text/plain; charset=utf-8", f"kg serve: server busy: {why}; retry in {retry} s\n".encode(),
+                     {"Retry-After": str(retry)})
+
+    def _run(self, job: dict, timeout: float | None = None, client=None) -> Reply:
         timeout = self.limits.timeout if timeout is None else timeout
-        start = time.monotonic()
-        try:
-            w = self._acquire(start + timeout)
-        except QueryTimeout:
-            return error_reply(503, f"server busy: no query worker became free within {timeout:g} s")
+        slow_key = job.get("text", "")
+        with self._cond:
+            fast_ok = job.get("kind") == "query" and slow_key not in self._slow
+        while True:
+            try:
+                lane = self._acquire(fast_ok, client)
+            except Busy as exc:
+                return self._busy_reply(str(exc))
+            except ClientGone:
+                return _gone_reply()
+            budget = min(timeout, self.limits.fast_timeout) if lane == _FAST else timeout
+            reply = self._execute(lane, job, budget, client)
+            if reply is not None:
+                return reply
+            if budget >= timeout:
+                return error_reply(503, f"query timed out after {timeout:g} s and was stopped "
+                                        "(raise --timeout, or simplify the query)")
+            with self._cond:  # overran the fast lane: a general worker, with the full timeout
+                self._slow[slow_key] = None
+                while len(self._slow) > 1024:
+                    self._slow.popitem(last=False)
+            fast_ok = False
+
+    def _execute(self, lane: str, job: dict, budget: float, client) -> Reply | None:
+        """Run *job* on a worker for at most *budget* seconds; None if it ran out of time."""
+        w = None
         healthy = False
         try:
+            w = self._worker()
             w.conn.send(job)
-            left = timeout - (time.monotonic() - start)
-            if not w.conn.poll(max(left, 0)):
-                return error_reply(503, f"query timed out after {timeout:g} s and was stopped (raise --timeout, or simplify the query)")
-            reply = w.conn.recv()
-            healthy = True
-            return reply
-        except (EOFError, OSError, BrokenPipeError):
+            deadline = time.monotonic() + budget
+            watch = [w.conn] + ([client] if client is not None else [])
+            while True:
+                left = deadline - time.monotonic()
+                ready = mp_wait(watch, max(left, 0)) if left > 0 else []
+                if w.conn in ready:
+                    reply = w.conn.recv()
+                    healthy = job.get("kind") != "update"  # an update's worker holds its changed copy
+                    return reply
+                if not ready:
+                    return None
+                if client_gone(client):
+                    return _gone_reply()
+                watch = [w.conn]  # a pipelined request's bytes: stop watching the socket
+        except (EOFError, OSError):
             return error_reply(500, "the query worker died (out of memory?); the query was stopped")
         finally:
-            self._release(w, healthy)
+            self._release(lane, w, healthy)
 
     def update(self, text: str, timeout: float | None = None) -> Reply:
         """Apply an update in a worker, then serve the new dataset to all later queries."""
@@ -354,7 +527,6 @@ class Engine:
                 self._cache.clear()
                 self._cache_size = 0
                 stale, self._idle = self._idle, []
-                self._count -= len(stale)
             for w in stale:
                 w.kill()
             return Reply(204, "text/plain; charset=utf-8", b"")
@@ -363,7 +535,10 @@ class Engine:
         with self._cond:
             self._closed = True
             stale, self._idle = self._idle, []
-            self._count -= len(stale)
             self._cond.notify_all()
         for w in stale:
             w.kill()
+
+
+def _gone_reply() -> Reply:
+    return error_reply(499, "the client closed the connection; its query was stopped")

@@ -18,10 +18,21 @@ never fetches FROM graphs, runs each query in a killable worker under a time
 limit and result caps (see :mod:`kg.serve.engine`), and rejects oversized,
 empty or non-UTF-8 requests with a 4xx. Each request is logged as one line:
 method, path, status, milliseconds.
+
+Request framing is strict (RFC 9112 §6.3), since a server behind a proxy that reads
+a body differently from the proxy runs the rest as a smuggled request: more than one
+``Content-Length`` (even equal ones, or a list), ``Content-Length`` together with
+``Transfer-Encoding``, or a length that is not plain digits is a 400, and the
+connection is closed. A body that is not read (a GET with one, an error before the
+body) closes the connection too. Each request has an overall deadline,
+``request_timeout`` seconds for its request line, headers and body together (408
+past it), however slowly the bytes trickle in.
 """
 
 from __future__ import annotations
 
+import io
+import re
 import sys
 import threading
 import time
@@ -32,7 +43,7 @@ from urllib.parse import urlsplit
 
 from kg.core.errors import KgError
 from kg.serve.engine import Engine, Limits, Reply, error_reply
-from kg.serve.routes import BadRequest, Request, Routes
+from kg.serve.routes import BadRequest, Request, Routes, endpoint_url
 
 _DRAIN_LIMIT = 16 << 20  # oversized bodies up to this size are read and dropped before the 413
 
@@ -44,6 +55,7 @@ class ServeConfig:
     limits: Limits = field(default_factory=Limits)
     workers: int = 4
     max_request_bytes: int = 1 << 20
+    request_timeout: float = 10.0  # seconds to receive a request's line, headers and body
     cache_entries: int = 256
     cors: bool = False             # let pages from any origin (a hosted YASGUI) query it
     allow_update: bool = False
@@ -72,8 +84,7 @@ class KgHTTPServer(ThreadingHTTPServer):
 
     @property
     def endpoint(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}/sparql"
+        return endpoint_url(self.server_address)
 
     def log_line(self, text: str) -> None:
         with self._log_lock:
@@ -84,13 +95,82 @@ class KgHTTPServer(ThreadingHTTPServer):
         self.engine.close()
 
 
+class _DeadlineReader(io.RawIOBase):
+    """The client socket as a raw stream whose reads share one deadline per request.
+
+    A socket timeout bounds each read; this bounds them all together: the deadline is set
+    when a request starts (the connection is accepted, or the first byte after the previous
+    reply arrives) and every read gets only the time left.
+    """
+
+    def __init__(self, sock, idle: float, limit: float):
+        self.sock, self.idle, self.limit = sock, idle, limit
+        self.deadline: float | None = time.monotonic() + limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        if self.deadline is None:
+            self.sock.settimeout(self.idle)
+        else:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("request deadline passed")
+            self.sock.settimeout(left)
+        n = self.sock.recv_into(buf)
+        if n and self.deadline is None:
+            self.deadline = time.monotonic() + self.limit
+        return n
+
+
 class Handler(BaseHTTPRequestHandler):
     server: KgHTTPServer
     protocol_version = "HTTP/1.1"
     server_version = "kg-serve"
-    timeout = 60  # seconds a client may take to send its request
+    timeout = 60  # seconds an open connection may stay idle between requests
 
     # --- plumbing ---
+
+    def setup(self):
+        super().setup()
+        self._reader = _DeadlineReader(self.connection, self.timeout, self.server.config.request_timeout)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self):
+        self._has_body = self._body_read = False
+        try:
+            super().handle_one_request()
+        finally:
+            self._reader.deadline = None  # idle until the next request's first byte
+
+    def parse_request(self):
+        self._t0 = time.perf_counter()
+        try:
+            if not super().parse_request():
+                return False
+        except TimeoutError:
+            self.close_connection = True
+            self.send_error(408, f"request not received within {self.server.config.request_timeout:g} s")
+            return False
+        problem = self._framing_problem()
+        if problem:
+            self.send_error(400, problem)
+            return False
+        return True
+
+    def _framing_problem(self) -> str | None:
+        """Why the request's body framing is refused (RFC 9112 §6.3), or None."""
+        lengths = self.headers.get_all("Content-Length") or []
+        encodings = self.headers.get_all("Transfer-Encoding") or []
+        if len(lengths) > 1 or any("," in v for v in lengths):
+            return "more than one Content-Length"
+        if lengths and encodings:
+            return "both Content-Length and Transfer-Encoding"
+        if lengths and not re.fullmatch(r"[0-9]{1,18}", lengths[0].strip()):
+            return "bad Content-Length"
+        self._has_body = bool(encodings) or (bool(lengths) and int(lengths[0]) > 0)
+        return None
 
     def log_message(self, format, *args):  # noqa: A002 - http.server's signature
         pass  # one line per request is written by _send instead
@@ -106,7 +186,12 @@ class Handler(BaseHTTPRequestHandler):
         self._send(error_reply(code, message or self.responses.get(code, ("error",))[0]))
 
     def _send(self, reply: Reply) -> None:
+        # The log line first: once the reply is out, the client may send its next request.
+        ms = (time.perf_counter() - getattr(self, "_t0", time.perf_counter())) * 1000
+        path = urlsplit(getattr(self, "path", "") or "").path or "-"
+        self.server.log_line(f"{getattr(self, 'command', None) or '-'} {path} {reply.status} {ms:.1f}ms")
         try:
+            self.connection.settimeout(self.timeout)
             self.send_response_only(reply.status)
             self.send_header("Server", self.server_version)
             self.send_header("Content-Type", reply.content_type)
@@ -122,24 +207,22 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(reply.body)
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
             self.close_connection = True
-        ms = (time.perf_counter() - getattr(self, "_t0", time.perf_counter())) * 1000
-        path = urlsplit(getattr(self, "path", "") or "").path or "-"
-        self.server.log_line(f"{getattr(self, 'command', None) or '-'} {path} {reply.status} {ms:.1f}ms")
 
     def _body(self) -> bytes:
+        try:
+            return self._read_body()
+        except TimeoutError:
+            raise BadRequest(408, f"request not received within {self.server.config.request_timeout:g} s") from None
+
+    def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             raise BadRequest(411, "chunked requests are not accepted; send Content-Length")
         length = self.headers.get("Content-Length")
         if length is None:
             raise BadRequest(411, "Content-Length is required")
-        try:
-            n = int(length)
-        except ValueError:
-            raise BadRequest(400, "bad Content-Length") from None
-        if n < 0:
-            raise BadRequest(400, "bad Content-Length")
+        n = int(length)  # checked by _framing_problem
         if n > self.server.config.max_request_bytes:
             if n <= _DRAIN_LIMIT:
                 # Read and drop it, so the client, still sending, gets the 413 rather than a broken pipe.
@@ -153,24 +236,30 @@ class Handler(BaseHTTPRequestHandler):
         data = self.rfile.read(n)
         if len(data) < n:
             raise BadRequest(400, "request body shorter than its Content-Length")
+        self._body_read = True
         return data
 
     def _dispatch(self) -> None:
         self._t0 = time.perf_counter()
         try:
-            reply = Routes(self.server, Request(self.command, self.path, self.headers, self._body)).reply()
+            request = Request(self.command, self.path, self.headers, self._body, self.connection)
+            reply = Routes(self.server, request).reply()
         except BadRequest as exc:
-            if exc.status in (411, 413):
+            if exc.status in (408, 411, 413):
                 self.close_connection = True  # the unread body would be taken for the next request
             reply = error_reply(exc.status, exc.message)
         except KgError as exc:
             reply = error_reply(400, str(exc))
+        if self._has_body and not self._body_read:
+            self.close_connection = True  # its unread body must not be read as the next request
         self._send(reply)
 
     do_GET = do_POST = do_HEAD = _dispatch
 
     def do_OPTIONS(self):
         self._t0 = time.perf_counter()
+        if self._has_body:
+            self.close_connection = True
         headers = {"Allow": "GET, HEAD, POST, OPTIONS"}
         if self.server.config.cors:
             headers.update({"Access-Control-Allow-Methods": "GET, POST, OPTIONS",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -45,6 +44,7 @@ class Request:
     target: str                   #: the request target: path and query string
     headers: object               #: a mapping with .get(name)
     body: Callable[[], bytes]     #: reads the body (raising :class:`BadRequest` past the limits)
+    client: object = None         #: the client's socket, watched for a hang-up while a query runs
 
 
 class Routes:
@@ -79,7 +79,9 @@ class Routes:
         if path == "/status":
             body = {"graphs": graph_counts(self.server.engine.dataset), "timeout": self.server.config.limits.timeout,
                     "max_rows": self.server.config.limits.max_rows, "max_bytes": self.server.config.limits.max_bytes,
-                    "update": self.server.config.allow_update, "cache_hits": self.server.engine.cache_hits}
+                    "update": self.server.config.allow_update, "cache_hits": self.server.engine.cache_hits,
+                    "queue_timeout": self.server.config.limits.queue_timeout,
+                    "max_queue": self.server.config.limits.max_queue, **self.server.engine.stats()}
             return Reply(200, "application/json", json.dumps(body, indent=2).encode())
         return error_reply(404, f"no such page: {path} (try /, /sparql or /queries)")
 
@@ -120,7 +122,7 @@ class Routes:
             bindings[name] = values[0]
         job = {"kind": "query", "text": q.text, "source": f"queries/{slug}.rq", "bindings": bindings,
                "accept": self.request.headers.get("Accept"), "formats": formats}
-        return self.server.engine.run(job)
+        return self.server.engine.run(job, client=self.request.client)
 
     def _sparql(self, params: dict[str, list[str]]) -> Reply:
         ctype = (self.request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -162,7 +164,7 @@ class Routes:
         job = {"kind": "query", "text": query, "source": "<query>", "accept": self.request.headers.get("Accept"),
                "formats": formats, "default": params.get("default-graph-uri", []),
                "named": params.get("named-graph-uri", [])}
-        return self.server.engine.run(job)
+        return self.server.engine.run(job, client=self.request.client)
 
     def _update(self, text: str) -> Reply:
         cfg = self.server.config
@@ -187,12 +189,17 @@ class Routes:
             return Reply(303, "text/plain; charset=utf-8", b"see /\n", {"Location": "/"})
         if fmt is None:
             return error_reply(406, "the service description is offered as Turtle, N-Triples, JSON-LD or RDF/XML")
-        host = self.request.headers.get("Host") or ""
-        if not re.fullmatch(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?", host):
-            host = "%s:%s" % self.server.server_address[:2]  # the client's Host header is not a safe IRI part
-        sd = service_description(self.server.engine.dataset, f"http://{host}/sparql", self.server.config.allow_update)
+        # The address the server is bound to, never the client's Host header (which anyone can set).
+        sd = service_description(self.server.engine.dataset, endpoint_url(self.server.server_address),
+                                 self.server.config.allow_update)
         return Reply(200, f"{GRAPH_TYPES[fmt][0]}; charset=utf-8", sd.serialize(format=GRAPH_TYPES[fmt][1], encoding="utf-8"))
 
+
+
+def endpoint_url(address) -> str:
+    """The SPARQL endpoint's URL for a bound socket *address* (host, port[, ...])."""
+    host, port = address[:2]
+    return f"http://[{host}]:{port}/sparql" if ":" in host else f"http://{host}:{port}/sparql"
 
 
 def _single(params: dict[str, list[str]], key: str) -> str | None:
