@@ -24,7 +24,7 @@ from rdflib.namespace import OWL
 from kg.core.errors import KgError
 from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, OA, PREFIXES
 from kg.core.terms import rdf_list, shorten
-from kg.sparql.labels import to_term
+from kg.sparql.labels import label_in, to_term
 from kg.store.rdflib_store import prepare, sparql_engine
 
 SKOS_ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
@@ -284,14 +284,7 @@ class Explainer:
             return str(term)
         if term in self._labels:
             return self._labels[term]
-        text = None
-        for g in (self.kb, self.provenance):
-            for lbl in g.objects(term, RDFS.label):
-                if isinstance(lbl, Literal) and lbl.language in (None, "en"):
-                    text = str(lbl)
-                    break
-            if text:
-                break
+        text = label_in(self.kb, term) or label_in(self.provenance, term)
         if text is None:
             if term == RDF.type:
                 text = "is a"

@@ -537,16 +537,17 @@ def write(path: Path, articles: int, seed: int = 0, quiet: bool = False) -> int:
     fmt = output_format(path)  # before anything is written
     if articles < 1:
         raise KgError("--articles must be at least 1")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    import io
+
+    from kg.core.rdfio import atomic_file
+
     bar = Progress("synth", articles, quiet=quiet)
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        with atomic_file(path) as raw:  # the one atomic writer: the file appears whole, or not at all
+            fh = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
             n = generate(fh, articles, seed, bar.update, fmt)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+            fh.flush()
+            fh.detach()
     finally:
         bar.close()
     return n

@@ -5,33 +5,47 @@ from __future__ import annotations
 from rdflib import Literal, URIRef
 
 from kg.core.errors import KgError
-from kg.core.iris import PREFIXES
+from kg.core.iris import PREFIXES, RDFS
 from kg.core.terms import shorten
 from kg.sparql.boundary import bind
 
-_LABELS = ("SELECT ?s ?l WHERE { ?s rdfs:label ?l "
-           "FILTER(lang(?l) = '' || langMatches(lang(?l), 'en')) } ORDER BY ?s ?l")
+RDFS_LABEL = URIRef(RDFS + "label")
+_LABELS = "SELECT ?s ?l WHERE { ?s rdfs:label ?l }"
+
+
+def english(values) -> str | None:
+    """The label to show among *values*: an English or untagged literal, the same one every time."""
+    picked = sorted(str(v) for v in values if isinstance(v, Literal) and v.language in (None, "en"))
+    return picked[0] if picked else None
+
+
+def label_in(graph, term) -> str | None:
+    """The label of *term* in an rdflib graph or dataset (see :func:`english`)."""
+    return english(graph.objects(term, RDFS_LABEL)) if isinstance(term, URIRef) else None
 
 
 def labels(store, terms) -> dict:
-    """IRI -> its English (or untagged) ``rdfs:label``, for those of *terms* that have one.
+    """IRI -> its label (see :func:`english`), for those of *terms* that have one.
 
     One query per 200 IRIs, the IRIs bound through a ``VALUES`` block, on any store.
     """
-
     from kg.sparql import run
 
     iris = sorted({t for t in terms if isinstance(t, URIRef)})
-    out: dict = {}
+    found: dict = {}
     for i in range(0, len(iris), 200):
-        text = bind(_LABELS, {"s": iris[i:i + 200]})
-        for row in run(store, text, source="<labels>"):
-            out.setdefault(row[0], str(row[1]))
+        for row in run(store, bind(_LABELS, {"s": iris[i:i + 200]}), source="<labels>"):
+            found.setdefault(row[0], []).append(row[1])
+    out = {}
+    for iri, values in found.items():
+        text = english(values)
+        if text is not None:
+            out[iri] = text
     return out
 
 
 def label_of(store, term) -> str | None:
-    """The English (or untagged) ``rdfs:label`` of *term*, or None."""
+    """The label of *term* in *store*, or None."""
     return labels(store, [term]).get(term)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, Literal, Namespace, URIRef
 
 from kg.core import iris
 from kg.core.errors import KgError
@@ -21,6 +21,7 @@ from kg.core.namespace import bind_prefixes
 from kg.core.rdfio import parse_turtle
 from kg.core.resources import ontology_dir
 from kg.core.terms import rdf_list
+from kg.sparql.labels import label_in
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DKGSH = Namespace(iris.SHAPES)
@@ -195,7 +196,7 @@ def _read_results(report: Graph, shapes: Graph, data: Graph) -> list[ShaclResult
         value = report.value(res, SH.value)
         severity = report.value(res, SH.resultSeverity)
         component = report.value(res, SH.sourceConstraintComponent)
-        label = data.value(focus, RDFS.label) if focus is not None else None
+        label = label_in(data, focus) if focus is not None else None
         shape_path = shapes.value(source, SH.path) if source is not None else None
         out.append(ShaclResult(
             focus=short(focus),
