@@ -11,7 +11,7 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
-from kg.core.errors import SourceError, missing_file
+from kg.core.errors import SourceError, missing_file, read_utf8
 from kg.core.namespace import bind_prefixes
 
 
@@ -21,7 +21,7 @@ def parse_turtle(path: str | Path, graph: Graph | None = None) -> Graph:
     if not path.is_file():
         raise missing_file(path)
     graph = Graph() if graph is None else graph
-    data = path.read_text(encoding="utf-8")
+    data = read_utf8(path)
     try:
         graph.parse(data=data, format="turtle", publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises BadSyntax and a few others

@@ -25,7 +25,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD
 
-from kg.core.errors import KgError, SourceError
+from kg.core.errors import KgError, SourceError, read_utf8
 from kg.core.namespace import DKG, DKGR, OA, bind_prefixes
 from kg.core.rdfio import parse_turtle
 from kg.sources.evidence import Iri, Lit, quote_annotation, stable_iri
@@ -63,7 +63,7 @@ def find_articles(root: Path) -> list[Path]:
 
 def load_article(folder: Path) -> Article:
     txt = folder / "article.txt"
-    text = txt.read_text(encoding="utf-8")
+    text = read_utf8(txt)
     return Article(folder.name, folder, article_iri(folder.name), text, index_text(text))
 
 
@@ -109,7 +109,7 @@ def compile_article(folder: Path) -> tuple[Graph, Graph, Article]:
     meta = parse_turtle(folder / "article.ttl")
     facts_path = folder / "facts.ttl"
     facts = parse_turtle(facts_path)
-    facts_src = facts_path.read_text(encoding="utf-8")
+    facts_src = read_utf8(facts_path)
 
     publisher = meta.value(article.iri, DCTERMS.publisher)
     if (article.iri, RDF.type, DKG.NewsArticle) not in meta:
