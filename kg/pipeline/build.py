@@ -18,7 +18,7 @@ from rdflib import Graph
 from kg.core.errors import KgError, missing_file
 from kg.core.iris import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPHS
 from kg.core.progress import Silent
-from kg.core.rdfio import atomic_file, serialize, write_atomic
+from kg.core.rdfio import atomic_file, make_dir, serialize, write_atomic
 from kg.core.resources import MANIFEST_NAME, NQUADS_NAME, TRIG_NAME, TURTLE_NAME, articles_dir
 from kg.core.version import __version__
 from kg.reasoning import expand, load_engine
@@ -235,8 +235,7 @@ def build_into(build_dir: Path, source: Path | None = None, *, backend: str = "r
     """
 
     progress = progress or Silent()
-    build_dir = Path(build_dir)
-    build_dir.mkdir(parents=True, exist_ok=True)
+    build_dir = make_dir(build_dir, "build folder")
     work = staging_path(backend, build_dir)
     try:
         result = build(source, backend=backend, engine=engine, validate=validate, store_path=work,
