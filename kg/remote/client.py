@@ -607,7 +607,8 @@ def run_remote(url: str, text: str, bindings: dict[str, str] | None = None, auth
     store = RemoteStore(url, auth, timeout)
     terms = {}
     for name, value in (bindings or {}).items():
-        if params and name not in params:
-            raise KgError(f"{source} has no parameter {name} (it takes: {', '.join(params)})")
+        if params is not None and name not in params:  # None: an inline query, which declares none
+            raise KgError(f"{source} has no parameter {name} "
+                          f"({'it takes: ' + ', '.join(params) if params else 'it takes no parameters'})")
         terms[name] = to_term(store, value)
     return run(store, text, terms, source=source), store.client

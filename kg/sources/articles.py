@@ -13,7 +13,9 @@ An article folder holds three files a person can review:
 The compiler indexes the sentences, anchors every quote in its sentence (its
 character offsets are computed, never typed by hand), and emits W3C Web
 Annotation evidence with stable IRIs. It refuses a quote that is not in its
-sentence, a repeated sentence, an unknown sentence, and stray blank nodes.
+sentence, a repeated sentence, an unknown sentence, stray blank nodes, and an
+article with no facts, unless an empty ``NO-FACTS`` file in its folder says that
+it deliberately has none.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from kg.core.namespace import DKG, DKGR, OA, bind_prefixes
 from kg.core.rdfio import parse_turtle
 from kg.sources.evidence import Iri, Lit, quote_annotation, stable_iri
 from kg.sources.text import SentenceIndex, index_text
+
+
+#: An empty file of this name in an article folder says that the article deliberately states
+#: no facts (its facts.ttl may then be empty); without it, an article with no facts is refused.
+NO_FACTS = "NO-FACTS"
 
 
 @dataclass
@@ -141,6 +148,12 @@ def compile_article(folder: Path) -> tuple[Graph, Graph, Article]:
                 _line_of(facts_src, str(p).rsplit("#", 1)[-1]),
             )
         asserted.add((s, p, o))
+    deliberate = folder / NO_FACTS
+    if not len(asserted) and not deliberate.is_file():
+        raise SourceError(facts_path, f"states no facts; write the article's facts here or, if it "
+                                      f"deliberately has none, put an empty file {NO_FACTS} in its folder")
+    if len(asserted) and deliberate.is_file():
+        raise SourceError(deliberate, "says the article has no facts, but facts.ttl states some: remove one of them")
     for g in (asserted, provenance):
         bind_prefixes(g)
     return asserted, provenance, article
