@@ -70,7 +70,6 @@ from kg.sparql.boundary import with_prefixes as add
 from kg.sparql.boundary import with_prefixes as add_prefixes
 from kg.sparql.labels import to_term
 from kg.store.rdflib_store import prepare
-from kg.validation.datatypes import INTEGER_RANGES
 
 STORES = ("auto", "oxigraph", "fuseki", "virtuoso", "graphdb", "generic")
 
@@ -338,7 +337,9 @@ class PushReport:
 
 #: XSD datatypes whose literals a store may keep by value (Oxigraph: oxigraph/oxigraph#1413)
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {_XSD + t for t in ("integer", *INTEGER_RANGES)}
+_INTEGERS = {_XSD + t for t in ("integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+                                 "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
+                                 "unsignedShort", "unsignedByte")}
 _DECIMALS = {_XSD + t for t in ("decimal", "double", "float")}
 
 
