@@ -33,7 +33,6 @@ from kg.core.rdfio import parse_turtle
 from kg.sources.evidence import Iri, Lit, quote_annotation, stable_iri
 from kg.sources.text import SentenceIndex, index_text
 
-
 #: An empty file of this name in an article folder says that the article deliberately states
 #: no facts (its facts.ttl may then be empty); without it, an article with no facts is refused.
 NO_FACTS = "NO-FACTS"

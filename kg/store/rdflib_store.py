@@ -52,6 +52,7 @@ def nquads_error(path: Path, exc: Exception) -> SourceError:
         with open(path, encoding="utf-8", errors="replace") as fh:
             line = next((n for n, text in enumerate(fh, 1) if text.strip() == bad.strip()), None)
     why = why.removeprefix("Invalid line (").removesuffix(")") if bad is not None else str(exc)
+    why = " ".join(why.split())  # one line
     return SourceError(path, f"not valid N-Quads: {why} (is the build truncated? run `kg build` again)", line)
 
 
