@@ -30,6 +30,11 @@ def cmd_query(args) -> int:
     else:
         raise KgError("give a query name, a .rq file, or --sparql TEXT (`kg questions` lists names)")
     values = parse_binds(args.bind)
+    declared = query.params
+    unknown = [b for b in values if args.sparql is None and b not in declared]
+    if unknown:  # a named question or .rq file declares its parameters; inline --sparql declares none
+        takes = f"it takes: {', '.join(declared)}" if declared else "it takes no parameters"
+        raise KgError(f"{query.slug} has no parameter {', '.join(unknown)} ({takes})")
     if getattr(args, "endpoint", None):
         from kg.remote.client import Auth, RemoteStore
 
@@ -43,10 +48,6 @@ def cmd_query(args) -> int:
     from kg.sparql.labels import labels, to_term
     from kg.sparql.results import write
 
-    declared = query.params
-    unknown = [b for b in values if declared and b not in declared]
-    if unknown:
-        raise KgError(f"{query.slug} has no parameter {', '.join(unknown)} (it takes: {', '.join(declared)})")
     bindings = {name: to_term(store, value) for name, value in values.items()}
     for name, example in declared.items():
         if name not in bindings and example:

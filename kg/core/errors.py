@@ -29,3 +29,23 @@ class SourceError(KgError):
 
 def missing_file(path: str | Path, what: str = "file") -> KgError:
     return KgError(f"{path}: no such {what}")
+
+
+def read_utf8(path: str | Path) -> str:
+    """The text of the file at *path*, which must be UTF-8: bytes that are not name the
+    ``file:line:column`` of the first bad byte (the column counts characters, from 1)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise missing_file(path) from None
+    except OSError as exc:
+        raise KgError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[:exc.start].decode("utf-8")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        raise SourceError(path, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                                "save the file as UTF-8", line, column) from None

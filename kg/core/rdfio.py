@@ -11,7 +11,7 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
-from kg.core.errors import SourceError, missing_file
+from kg.core.errors import KgError, SourceError, missing_file, read_utf8
 from kg.core.namespace import bind_prefixes
 
 
@@ -21,7 +21,7 @@ def parse_turtle(path: str | Path, graph: Graph | None = None) -> Graph:
     if not path.is_file():
         raise missing_file(path)
     graph = Graph() if graph is None else graph
-    data = path.read_text(encoding="utf-8")
+    data = read_utf8(path)
     try:
         graph.parse(data=data, format="turtle", publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises BadSyntax and a few others
@@ -184,10 +184,18 @@ def atomic_file(path: str | Path):
 
     The bytes go to a temporary file beside *path*, which replaces it by a rename only when
     the block ends without an error; the one atomic writer of every output.
+
+    An :class:`OSError` (no such folder, no permission, a full disk, *path* a directory) is a
+    :class:`~kg.core.errors.KgError` naming *path* and the reason.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    if path.is_dir():
+        raise KgError(f"{path}: cannot write it: it is a directory (give a file name)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -197,10 +205,27 @@ def atomic_file(path: str | Path):
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise cannot_write(path, exc) from None
         raise
+
+
+def cannot_write(path: str | Path, exc: OSError, what: str = "it") -> KgError:
+    """The KgError for an OSError met while writing *path*: the path and the reason."""
+    return KgError(f"{path}: cannot write {what}: {exc.strerror or exc}")
+
+
+def make_dir(path: str | Path, what: str = "folder") -> Path:
+    """Create the folder *path* (and its parents) if it is missing; a KgError if it cannot be."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KgError(f"{path}: cannot create the {what}: {exc.strerror or exc}") from None
+    return path
 
 
 def write_atomic(path: str | Path, payload: bytes) -> None:

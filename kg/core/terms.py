@@ -26,12 +26,20 @@ def literal_text(value: str) -> str:
     return '"' + _ESCAPE.sub(lambda m: _ESCAPES[m.group()], value) + '"'
 
 
-def iri_text(iri: str) -> str:
-    if _IRI_BAD.search(iri):
+def check_iri(iri: str) -> str:
+    """*iri* itself if it is a valid IRI, else a KgError: RFC 3987 excludes spaces, control
+    characters and ``<>"{}|^`\\`` from an IRI (one of them could end the IRI in query text)."""
+    bad = _IRI_BAD.search(iri)
+    if bad:
         from kg.core.errors import KgError
 
-        raise KgError(f"not a valid IRI: {iri!r}")
-    return f"<{iri}>"
+        raise KgError(f"not a valid IRI: {iri!r} (an IRI cannot hold {bad.group()!r})")
+    return iri
+
+
+def iri_text(iri: str) -> str:
+    """*iri* in angle brackets, for query text; a KgError if it is not a valid IRI."""
+    return f"<{check_iri(iri)}>"
 
 
 def n3(term) -> str:

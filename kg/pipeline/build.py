@@ -19,7 +19,7 @@ from kg.core import generations
 from kg.core.errors import KgError, missing_file
 from kg.core.iris import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPHS
 from kg.core.progress import Silent
-from kg.core.rdfio import atomic_file, serialize, write_atomic
+from kg.core.rdfio import atomic_file, make_dir, serialize, write_atomic
 from kg.core.resources import MANIFEST_NAME, NQUADS_NAME, TRIG_NAME, TURTLE_NAME, articles_dir
 from kg.core.version import __version__
 from kg.reasoning import expand, load_engine
@@ -236,7 +236,7 @@ def build_into(build_dir: Path, source: Path | None = None, *, backend: str = "r
     a build that fails or is killed leaves the previous one current (:mod:`kg.core.generations`).
     """
     progress = progress or Silent()
-    build_dir = Path(build_dir)
+    build_dir = make_dir(build_dir, "build folder")
     with generations.lock(build_dir):
         generations.clean(build_dir)
         try:

@@ -6,7 +6,10 @@ Update instead: the graph is built in batches of ``INSERT DATA`` into a
 temporary graph, then ``MOVE``\\ d over the target in one operation, so an
 interrupted push never leaves a half-loaded target graph. Afterwards the store
 is asked how many triples each graph holds; any difference from the local build
-fails the push. Running it again gives the same store (PUT and MOVE replace).
+fails the push. A store that keeps numbers by value (Oxigraph narrows
+``xsd:positiveInteger`` to ``xsd:integer`` and ``"05"`` to ``"5"``) may hold fewer
+triples than the build states: its count is then compared with the build's triples
+counted by value, and the push report says so. Running it again gives the same store (PUT and MOVE replace).
 
 Queries are SPARQL 1.1 Protocol requests with an explicit ``Accept`` header, GET
 for short queries and form-encoded POST for long ones. The request names the
@@ -48,10 +51,11 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
-from rdflib import BNode, Dataset, Graph, URIRef, Variable
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 
 from kg.core.errors import KgError
@@ -300,6 +304,18 @@ class GraphReport:
     method: str        # "PUT" or "UPDATE"
     seconds: float
     remote: int = -1   # the store's count afterwards
+    #: the graph's size counted by value (:func:`count_by_value`): what a store that keeps
+    #: numbers by value (Oxigraph, Virtuoso) holds; -1 when not counted
+    by_value: int = -1
+
+    @property
+    def matches(self) -> bool:
+        return self.remote in (self.triples, self.by_value)
+
+    @property
+    def narrowed(self) -> bool:
+        """The store holds the graph by value: fewer triples, none lost."""
+        return self.remote == self.by_value != self.triples
 
 
 @dataclass
@@ -309,10 +325,45 @@ class PushReport:
 
     def summary(self) -> str:
         lines = [f"{g.graph}: {g.triples} triples by {g.method} in {g.seconds:.2f} s; store holds {g.remote}"
+                 + (f" (by value: {g.triples - g.remote} triple(s) differ only in a value's datatype or lexical "
+                    "form, such as xsd:positiveInteger for xsd:integer, which the store keeps by value)"
+                    if g.narrowed else "")
                  for g in self.graphs]
         total = sum(g.triples for g in self.graphs)
-        lines.append(f"pushed {total} triples in {len(self.graphs)} graph(s) to {self.endpoint}; counts match")
+        by_value = " (compared by value)" if any(g.narrowed for g in self.graphs) else ""
+        lines.append(f"pushed {total} triples in {len(self.graphs)} graph(s) to {self.endpoint}; counts match{by_value}")
         return "\n".join(lines)
+
+
+#: XSD datatypes whose literals a store may keep by value (Oxigraph: oxigraph/oxigraph#1413)
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + t for t in ("integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+                                 "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
+                                 "unsignedShort", "unsignedByte")}
+_DECIMALS = {_XSD + t for t in ("decimal", "double", "float")}
+
+
+def value_key(term):
+    """*term*, or for a number or boolean literal its value (the integer types as one type), so
+    that two literals a store keeping values would merge have one key."""
+    if not isinstance(term, Literal) or term.datatype is None:
+        return term
+    dt, lexical = str(term.datatype), str(term).strip()
+    try:
+        if dt in _INTEGERS:
+            return ("integer", int(lexical))
+        if dt in _DECIMALS:
+            return ("decimal" if dt == _XSD + "decimal" else "double", Decimal(lexical).normalize())
+    except (ValueError, ArithmeticError):
+        return term
+    if dt == _XSD + "boolean" and lexical in ("true", "false", "1", "0"):
+        return ("boolean", lexical in ("true", "1"))
+    return term
+
+
+def count_by_value(graph) -> int:
+    """How many triples *graph* holds when literals are compared by value (:func:`value_key`)."""
+    return len({(s, p, value_key(o)) for s, p, o in graph})
 
 
 _NO_GSP = {404, 405, 501}
@@ -349,8 +400,12 @@ def push(ds: Dataset, endpoints: Endpoints, auth: Auth, graphs: list[URIRef] | N
     """Load each graph of *ds* into the store, then check the store's counts (KgError on mismatch)."""
     with Http(auth, timeout) as http:
         report = _push(http, ds, endpoints, graphs, batch_size, use_gsp, progress)
+    for rep in report.graphs:
+        if rep.remote != rep.triples:
+            rep.by_value = count_by_value(ds.graph(URIRef(rep.graph)))
     wrong = [f"{rep.graph}: store holds {rep.remote}, the local build has {rep.triples}"
-             for rep in report.graphs if rep.remote != rep.triples]
+             + (f" ({rep.by_value} by value)" if rep.by_value != rep.triples else "")
+             for rep in report.graphs if not rep.matches]
     if wrong:
         raise KgError("push incomplete: the store's triple counts differ from the local build:\n  " + "\n  ".join(wrong))
     return report
@@ -607,7 +662,8 @@ def run_remote(url: str, text: str, bindings: dict[str, str] | None = None, auth
     store = RemoteStore(url, auth, timeout)
     terms = {}
     for name, value in (bindings or {}).items():
-        if params and name not in params:
-            raise KgError(f"{source} has no parameter {name} (it takes: {', '.join(params)})")
+        if params is not None and name not in params:  # None: an inline query, which declares none
+            raise KgError(f"{source} has no parameter {name} "
+                          f"({'it takes: ' + ', '.join(params) if params else 'it takes no parameters'})")
         terms[name] = to_term(store, value)
     return run(store, text, terms, source=source), store.client

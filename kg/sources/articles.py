@@ -13,7 +13,9 @@ An article folder holds three files a person can review:
 The compiler indexes the sentences, anchors every quote in its sentence (its
 character offsets are computed, never typed by hand), and emits W3C Web
 Annotation evidence with stable IRIs. It refuses a quote that is not in its
-sentence, a repeated sentence, an unknown sentence, and stray blank nodes.
+sentence, a repeated sentence, an unknown sentence, stray blank nodes, and an
+article with no facts, unless an empty ``NO-FACTS`` file in its folder says that
+it deliberately has none.
 """
 
 from __future__ import annotations
@@ -25,11 +27,15 @@ from pathlib import Path
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD
 
-from kg.core.errors import KgError, SourceError
+from kg.core.errors import KgError, SourceError, read_utf8
 from kg.core.namespace import DKG, DKGR, OA, bind_prefixes
 from kg.core.rdfio import parse_turtle
 from kg.sources.evidence import Iri, Lit, quote_annotation, stable_iri
 from kg.sources.text import SentenceIndex, index_text
+
+#: An empty file of this name in an article folder says that the article deliberately states
+#: no facts (its facts.ttl may then be empty); without it, an article with no facts is refused.
+NO_FACTS = "NO-FACTS"
 
 
 @dataclass
@@ -63,7 +69,7 @@ def find_articles(root: Path) -> list[Path]:
 
 def load_article(folder: Path) -> Article:
     txt = folder / "article.txt"
-    text = txt.read_text(encoding="utf-8")
+    text = read_utf8(txt)
     return Article(folder.name, folder, article_iri(folder.name), text, index_text(text))
 
 
@@ -109,7 +115,7 @@ def compile_article(folder: Path) -> tuple[Graph, Graph, Article]:
     meta = parse_turtle(folder / "article.ttl")
     facts_path = folder / "facts.ttl"
     facts = parse_turtle(facts_path)
-    facts_src = facts_path.read_text(encoding="utf-8")
+    facts_src = read_utf8(facts_path)
 
     publisher = meta.value(article.iri, DCTERMS.publisher)
     if (article.iri, RDF.type, DKG.NewsArticle) not in meta:
@@ -141,6 +147,12 @@ def compile_article(folder: Path) -> tuple[Graph, Graph, Article]:
                 _line_of(facts_src, str(p).rsplit("#", 1)[-1]),
             )
         asserted.add((s, p, o))
+    deliberate = folder / NO_FACTS
+    if not len(asserted) and not deliberate.is_file():
+        raise SourceError(facts_path, f"states no facts; write the article's facts here or, if it "
+                                      f"deliberately has none, put an empty file {NO_FACTS} in its folder")
+    if len(asserted) and deliberate.is_file():
+        raise SourceError(deliberate, "says the article has no facts, but facts.ttl states some: remove one of them")
     for g in (asserted, provenance):
         bind_prefixes(g)
     return asserted, provenance, article

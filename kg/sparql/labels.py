@@ -6,7 +6,7 @@ from rdflib import Literal, URIRef
 
 from kg.core.errors import KgError
 from kg.core.iris import PREFIXES, RDFS
-from kg.core.terms import shorten
+from kg.core.terms import check_iri, shorten
 from kg.sparql.boundary import bind
 
 RDFS_LABEL = URIRef(RDFS + "label")
@@ -52,19 +52,21 @@ def label_of(store, term) -> str | None:
 def to_term(store, value: str):
     """Read a user's value: ``<iri>``, ``prefix:name``, an http(s) IRI, or a label.
 
-    A label is looked up through a bound variable, never pasted into SPARQL.
+    A label is looked up through a bound variable, never pasted into SPARQL. An IRI (in any
+    of the three forms) must be a valid one (:func:`kg.core.terms.check_iri`): a KgError
+    otherwise, on every store and route.
     """
 
     from kg.sparql import run
 
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
-        return URIRef(value[1:-1])
+        return URIRef(check_iri(value[1:-1]))
     prefix, colon, local = value.partition(":")
     if colon and prefix in PREFIXES and " " not in value:
-        return URIRef(PREFIXES[prefix] + local)
+        return URIRef(check_iri(PREFIXES[prefix] + local))
     if value.startswith(("http://", "https://")):
-        return URIRef(value)
+        return URIRef(check_iri(value))
     rows = list(run(
         store,
         "SELECT DISTINCT ?x WHERE { ?x rdfs:label|skos:altLabel ?l . FILTER(lcase(str(?l)) = lcase(str(?v))) }",

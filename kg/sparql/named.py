@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.core.errors import KgError, missing_file
+from kg.core.errors import KgError, missing_file, read_utf8
 from kg.core.resources import checks_dir, queries_dir
 
 _HEADER = re.compile(r"^#\s*([A-Za-z][\w -]*?)\s*:\s*(.*)$")
@@ -70,7 +70,7 @@ def parse_headers(text: str) -> dict[str, list[str]]:
 def load_query_file(path: Path, slug: str | None = None) -> NamedQuery:
     if not path.is_file():
         raise missing_file(path, "query file")
-    text = path.read_text(encoding="utf-8")
+    text = read_utf8(path)
     return NamedQuery(slug or path.stem, path, text, parse_headers(text))
 
 

@@ -101,6 +101,16 @@ def _syntax_error(exc: SyntaxError, source: str) -> KgError:
     return SourceError(source, f"SPARQL syntax error: {exc}")
 
 
+def load_error(path: Path, exc: SyntaxError, hint: str = "") -> KgError:
+    """Oxigraph's parse error for the file *path*, located at its ``line:column`` where it names one."""
+    why = " ".join(str(exc).split())
+    m = re.search(r"\bline (\d+)(?: between columns (\d+)| at column (\d+)|, column (\d+))?", why)
+    if not m:
+        return KgError(f"{path}: {why}{hint}")
+    column = next((int(c) for c in m.groups()[1:] if c), None)
+    return SourceError(path, f"not valid RDF: {why}{hint}", int(m.group(1)), column)
+
+
 # --- the store ----------------------------------------------------------------------------
 
 
@@ -247,7 +257,7 @@ class OxigraphStore:
         try:
             self.raw.bulk_load(path=str(path), format=rdf_format(path))
         except SyntaxError as exc:
-            raise KgError(f"{path}: {exc}") from None
+            raise load_error(path, exc) from None
 
     def quads(self, graph_iri: str):
         """The pyoxigraph quads of one named graph."""
@@ -399,7 +409,7 @@ def _open_raw(build_dir: Path):
         try:
             store.bulk_load(path=str(nq), format=o.RdfFormat.N_QUADS)
         except SyntaxError as exc:
-            raise KgError(f"{nq}: {exc} (run `kg build` again)") from None
+            raise load_error(nq, exc, " (is the build truncated? run `kg build` again)") from None
         return store
     raise missing_file(store_dir(build_dir), "built store (run `kg build` first)")
 

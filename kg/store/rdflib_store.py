@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
-from kg.core.errors import KgError, SourceError, missing_file
+from kg.core.errors import KgError, SourceError, missing_file, read_utf8
 from kg.core.iris import GRAPHS, PREFIXES
 from kg.core.namespace import bind_prefixes
 from kg.store.protocol import TooLarge
@@ -37,6 +38,22 @@ def prepare(text: str, source: str = "<query>"):
         raise KgError(f"{source}: the query nests too deeply to parse") from None
     except Exception as exc:  # unknown prefix and the like
         raise SourceError(source, f"SPARQL error: {exc}") from None
+
+
+def nquads_error(path: Path, exc: Exception) -> SourceError:
+    """rdflib's error for a bad line of the N-Quads file *path*, located at that line."""
+    why, _, bad = str(exc).partition(":\n")
+    line = None
+    try:
+        bad = ast.literal_eval(bad.strip())  # rdflib quotes the line it could not read
+    except (ValueError, SyntaxError):
+        bad = None
+    if isinstance(bad, str) and bad.strip():
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            line = next((n for n, text in enumerate(fh, 1) if text.strip() == bad.strip()), None)
+    why = why.removeprefix("Invalid line (").removesuffix(")") if bad is not None else str(exc)
+    why = " ".join(why.split())  # one line
+    return SourceError(path, f"not valid N-Quads: {why} (is the build truncated? run `kg build` again)", line)
 
 
 def new_dataset() -> Dataset:
@@ -77,7 +94,13 @@ class RdflibStore:
         if not Path(path).is_file():
             raise missing_file(path, "built graph (run `kg build` first)")
         ds = new_dataset()
-        ds.parse(path, format="nquads")
+        try:
+            ds.parse(path, format="nquads")
+        except UnicodeDecodeError:
+            read_utf8(path)  # raises the located error
+            raise
+        except Exception as exc:  # rdflib's ParserError: a truncated or damaged build
+            raise nquads_error(path, exc) from None
         bind_prefixes(ds)
         return cls(ds)
 
