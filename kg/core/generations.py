@@ -14,8 +14,9 @@ A build folder looks like this::
 A build makes ``generations/gNNNNNN`` (under a lock), writes everything into it, and switches
 ``current`` with one atomic ``rename(2)`` of a new symlink over the old one. A reader resolves
 ``current`` once (:func:`current`) and reads that generation only, so it never mixes two builds.
-A build that fails or is killed leaves ``current`` as it was; whatever it left half-written is
-removed by the next build (:func:`clean`). A folder from before generations (outputs at the top,
+A build that fails leaves ``current`` as it was and removes its own generation; what a killed
+build left half-written is removed by the next build before it starts (:func:`discard_unfinished`),
+and generations no reader needs any more after its switch (:func:`clean`). A folder from before generations (outputs at the top,
 no ``current``) is read as it is, and converted by the next build.
 
 No rdflib here: readers on the cold path (``kg query``) resolve the generation cheaply.
@@ -92,7 +93,10 @@ def switch(build_dir: Path, gen: Path) -> None:
         tmp.unlink()
     os.symlink(os.path.relpath(gen, build_dir), tmp)
     _fsync_dir(gen)
-    os.replace(tmp, build_dir / POINTER)
+    pointer = build_dir / POINTER
+    if pointer.is_dir() and not pointer.is_symlink():  # a copy that followed the links: not a pointer
+        shutil.rmtree(pointer)
+    os.replace(tmp, pointer)
     _fsync_dir(build_dir)
     for name in LINKED:  # the fixed links, for what this generation has; an old layout's files give way
         link = build_dir / name
@@ -109,13 +113,27 @@ def switch(build_dir: Path, gen: Path) -> None:
             os.symlink(f"{POINTER}/{name}", link)
 
 
-def clean(build_dir: Path) -> None:
-    """Remove what no reader can need: generations other than the current one and the one before
-    it, a pointer left half-made, temporary files of an old layout (call under :func:`lock`)."""
+def discard_unfinished(build_dir: Path) -> None:
+    """Before a build: remove what a killed build left half-made (generations newer than the
+    current one, a pointer never renamed). Nothing a reader may use is touched, and nothing at
+    all where the folder has no pointer (call under :func:`lock`)."""
     build_dir = Path(build_dir)
     tmp = build_dir / f".{POINTER}.tmp"
-    if tmp.is_symlink() or tmp.exists():
+    if tmp.is_symlink():
         tmp.unlink()
+    if not (build_dir / POINTER).is_symlink():
+        return
+    live = current(build_dir)
+    for g in (g.resolve() for g in _generations(build_dir)):
+        if g.name > live.name:
+            shutil.rmtree(g, ignore_errors=True)
+
+
+def clean(build_dir: Path) -> None:
+    """After a switch: remove what no reader can need any more: generations other than the current
+    one and the one before it, temporary files of an old layout (call under :func:`lock`)."""
+    build_dir = Path(build_dir)
+    discard_unfinished(build_dir)
     live = current(build_dir)
     gens = [g.resolve() for g in _generations(build_dir)]
     keep = {live}

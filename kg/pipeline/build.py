@@ -238,7 +238,7 @@ def build_into(build_dir: Path, source: Path | None = None, *, backend: str = "r
     progress = progress or Silent()
     build_dir = make_dir(build_dir, "build folder")
     with generations.lock(build_dir):
-        generations.clean(build_dir)
+        generations.discard_unfinished(build_dir)
         try:
             gen = generations.new(build_dir)
         except OSError as exc:

@@ -173,3 +173,14 @@ def test_two_builds_at_once_in_one_folder_are_refused_not_interleaved(previous, 
         fcntl.flock(fh, fcntl.LOCK_EX)
         proc = run_kg("build", "--build-dir", str(b))
     assert proc.returncode == 2 and "another build is running" in proc.stderr
+
+
+def test_a_build_folder_copied_through_its_links_builds_again(previous, tmp_path):
+    """A copy that followed the links (`cp -rL`, shutil.copytree's default) has a real `current`
+    folder: it is read as it is, and the next build turns it back into generations."""
+    b = tmp_path / "copy"
+    shutil.copytree(previous, b)
+    assert not (b / "current").is_symlink()
+    assert_whole(b)
+    assert_clean_after_next_build(b)
+    assert (b / "current").is_symlink()
