@@ -11,14 +11,12 @@ import json
 import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 from urllib.parse import urlencode
 
 import pytest
 from rdflib import Graph, URIRef
 from servers import HOST, start_kg_serve
-from utils import Listener, format_result, normalise_rows
+from utils import Listener, format_result, http, normalise_rows
 
 from kg.core.namespace import GRAPHS
 from kg.remote.client import Auth, run_remote
@@ -47,15 +45,6 @@ def local(build_dir):
     from kg.pipeline.build import load_built
 
     return load_built(build_dir)
-
-
-def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 30):
-    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
 
 
 def sparql_get(server, query: str, accept: str | None = None, **params):

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from conftest import run_kg
 from servers import start_kg_serve
-from utils import Listener
+from utils import Listener, get
 
 from kg.core.errors import KgError
 from kg.core.iris import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE
@@ -98,17 +98,6 @@ def serve(build_dir, tmp_path_factory, request):
     s = start_kg_serve(build_dir, tmp_path_factory.mktemp("serve"), "--backend", request.param)
     yield s
     s.stop()
-
-
-def get(url: str, timeout: float = 30):
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
 
 
 @pytest.mark.parametrize("route", [[], ["--backend", "rdflib"], ["--backend", "oxigraph"]],

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_kg
 
 pytestmark = [pytest.mark.hostile, pytest.mark.slow]

@@ -5,13 +5,12 @@ after what broke."""
 from __future__ import annotations
 
 import shutil
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_kg
 from servers import start_kg_serve
+from utils import get
 
 pytestmark = pytest.mark.hostile
 
@@ -26,14 +25,6 @@ def one_error_line(proc, start: str) -> None:
     assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert proc.stderr.startswith("kg: error: " + start), proc.stderr
     assert proc.stderr.count("\n") == 1, proc.stderr
-
-
-def get(url: str, timeout: float = 30):
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
 
 
 @pytest.fixture(scope="module", params=["rdflib", "oxigraph"])

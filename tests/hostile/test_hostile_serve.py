@@ -8,27 +8,17 @@ import json
 import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 from urllib.parse import quote, urlencode
 
 import pytest
 from rdflib import Graph, URIRef
 from servers import HOST, start_kg_serve
+from utils import http
 
 pytestmark = pytest.mark.hostile
 
 BACKENDS = ["rdflib", "oxigraph"]
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } #"
-
-
-def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 30):
-    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
 
 
 def ask(server, text: str, timeout: float = 30):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 import threading
+import urllib.error
+import urllib.request
 from decimal import Decimal, InvalidOperation
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -131,3 +133,19 @@ class Listener:
         self._stop.set()
         self._thread.join(5)
         self.sock.close()
+
+
+def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 30):
+    """One HTTP request: (status, headers, body), an error status included."""
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+def get(url: str, timeout: float = 30):
+    """A GET: (status, body)."""
+    status, _, body = http("GET", url, timeout=timeout)
+    return status, body
