@@ -13,7 +13,7 @@ and ``sh:qualifiedMinCount`` of 1, ``sh:maxCount`` 1, ``sh:class``, ``sh:datatyp
 A shape using anything else is refused with a :class:`~kg.core.errors.KgError`.
 
 Oxigraph stores numbers by value, so ``sh:datatype`` of a derived integer type accepts an
-``xsd:integer`` in its value space (see :data:`kg.store.oxigraph.INTEGER_RANGES`).
+``xsd:integer`` in its value space (see :data:`kg.validation.datatypes.INTEGER_RANGES`).
 """
 
 from __future__ import annotations
