@@ -194,3 +194,22 @@ def test_deep_nesting_is_a_400_and_the_worker_lives(serve):
     assert status == 400 and b"nests" in body
     status, _ = get(f"{serve.url}?{urlencode({'query': 'ASK { ?s ?p ?o }'})}")
     assert status == 200
+
+
+def test_no_service_or_load_reaches_out_from_kg_query_on_a_remote_store():
+    """The remote route: the boundary refuses before any request, so the endpoint (here the
+    listener itself) sees no connection. (FROM is the remote store's to resolve there.)"""
+    lst = Listener()
+    try:
+        endpoint = f"http://127.0.0.1:{lst.port}/sparql"
+        for trick, text in hostile(f"http://127.0.0.1:{lst.port}/x").items():
+            if trick.startswith("from"):
+                continue
+            proc = run_kg("query", "--sparql", text, "--endpoint", endpoint, "--timeout", "5")
+            assert proc.returncode == 2, (trick, proc.stderr)
+            assert proc.stderr.startswith("kg: error:") and "Traceback" not in proc.stderr, trick
+        proc = run_kg("query", "--sparql", DEEP, "--endpoint", endpoint, "--timeout", "5")
+        assert proc.returncode == 2 and "nests" in proc.stderr
+    finally:
+        lst.close()
+    assert lst.connections == 0
