@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 
 from kg.remote import AUTH_KINDS, ENV_PASSWORD, ENV_TOKEN, ENV_USER
-
-BACKENDS = ("rdflib", "oxigraph")  # as kg.store.BACKENDS (tests/test_cli.py keeps them equal)
+from kg.store.protocol import BACKENDS  # one spelling; the protocol module imports nothing heavy
 
 
 class _EngineGiven(argparse.Action):

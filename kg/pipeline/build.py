@@ -29,9 +29,6 @@ from kg.store import as_store, create, default_engine, open_build, store_class, 
 from kg.store.rdflib_store import RdflibStore, union_graph
 from kg.validation import ValidationFailed, validate
 
-#: The stages, in order, as they are timed and shown.
-STAGES = ("load", "reason", "validate", "write")
-
 
 @dataclass
 class BuildResult:

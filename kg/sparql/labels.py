@@ -44,10 +44,6 @@ def labels(store, terms) -> dict:
     return out
 
 
-def label_of(store, term) -> str | None:
-    """The label of *term* in *store*, or None."""
-    return labels(store, [term]).get(term)
-
 
 def to_term(store, value: str):
     """Read a user's value: ``<iri>``, ``prefix:name``, an http(s) IRI, or a label.

@@ -1,4 +1,4 @@
-"""Named SPARQL queries: discovery, headers, safe execution and result formats.
+"""Named SPARQL queries: discovery, headers and parameters (evaluation is :func:`kg.sparql.run`).
 
 Each competency question is one ``queries/<slug>.rq`` opening with a header::
 
