@@ -28,12 +28,14 @@ def cmd_serve(args) -> int:
         raise KgError(f"--port must be 0..65535, got {args.port}")
     if args.timeout <= 0 or args.workers < 1 or args.max_rows < 0 or args.max_bytes < 0:
         raise KgError("--timeout and --workers must be positive, --max-rows and --max-bytes not negative")
-    if args.queue_timeout <= 0 or args.request_timeout <= 0 or args.max_queue < 0 or args.fast_timeout < 0:
-        raise KgError("--queue-timeout and --request-timeout must be positive, --max-queue and --fast-timeout "
-                      "not negative")
+    if args.queue_timeout <= 0 or args.request_timeout <= 0 or args.max_queue < 0 or args.fast_timeout < 0 \
+            or args.demote_after < 0:
+        raise KgError("--queue-timeout and --request-timeout must be positive, --max-queue, --fast-timeout and "
+                      "--demote-after not negative")
     limits = Limits(timeout=args.timeout, max_rows=args.max_rows, max_bytes=args.max_bytes,
                     memory=max(args.memory_mb, 0) << 20, queue_timeout=args.queue_timeout,
-                    max_queue=args.max_queue, fast_timeout=args.fast_timeout)
+                    max_queue=args.max_queue, fast_timeout=args.fast_timeout,
+                    demote_after=args.demote_after)
     config = ServeConfig(host=args.host, port=args.port, limits=limits, workers=args.workers,
                          max_request_bytes=args.max_request_bytes, request_timeout=args.request_timeout,
                          allow_update=args.allow_update, token=token,
@@ -58,6 +60,9 @@ def register(sub, common) -> None:
     s.add_argument("--fast-timeout", type=float, default=0.5,
                    help="the fast lane: with 2+ workers one is kept for cheap queries, which may run there this many "
                         "seconds when the others are busy (default 0.5; 0: no fast lane)")
+    s.add_argument("--demote-after", type=float, default=1.0,
+                   help="a query running longer than this many seconds gets the lowest CPU priority, so cheap queries "
+                        "run first (default 1; 0: never)")
     s.add_argument("--request-timeout", type=float, default=10.0,
                    help="seconds a client may take to send a whole request, headers and body (default 10)")
     s.add_argument("--max-rows", type=int, default=100_000, help="result cap in rows or triples (default 100000)")

@@ -45,7 +45,7 @@ from kg.core.errors import KgError
 from kg.core.iris import PREFIXES
 from kg.serve.negotiation import GRAPH_TYPES, RESULT_TYPES, media_type, negotiate
 from kg.sparql import run
-from kg.sparql.boundary import inspect
+from kg.sparql.boundary import inspect, shape
 from kg.sparql.labels import to_term
 from kg.sparql.results import is_graph, write, write_graph
 from kg.store.protocol import TooLarge
@@ -75,6 +75,7 @@ class Limits:
     queue_timeout: float = 10.0    # seconds a request may wait for a worker before a 503
     max_queue: int = 64            # requests waiting for a worker at most (0: no bound)
     fast_timeout: float = 0.5      # seconds a query may run on the reserved worker (0: no fast lane)
+    demote_after: float = 1.0      # seconds after which a running query gets the lowest CPU priority (0: never)
 
 
 # --- what a worker does ----------------------------------------------------------------------
@@ -311,6 +312,17 @@ class _Worker:
 _GENERAL, _FAST = "general", "fast"
 
 
+class _Ticket:
+    """A request waiting for a lane; the lane is set, and the event, when one is handed to it."""
+
+    __slots__ = ("event", "fast_ok", "lane")
+
+    def __init__(self, fast_ok: bool):
+        self.fast_ok = fast_ok
+        self.lane: str | None = None
+        self.event = threading.Event()
+
+
 class Engine:
     """A pool of query workers over one dataset, with a queue in front of it. Thread-safe.
 
@@ -343,12 +355,13 @@ class Engine:
         fast = 1 if self.max_workers >= 2 and self.limits.fast_timeout > 0 else 0
         self._slots = {_GENERAL: self.max_workers - fast, _FAST: fast}
         self._busy = {_GENERAL: 0, _FAST: 0}
-        self._queue: list[object] = []          # tickets of the requests waiting for a worker, oldest first
+        self._queue: list[_Ticket] = []         # the requests waiting for a worker, oldest first
         self._slow: OrderedDict[str, None] = OrderedDict()  # query texts that overran the fast lane
         self._ctx = multiprocessing.get_context("fork")
         self._ds = ds
         self._generation = 0
         self._idle: list[_Worker] = []
+        self._running: set[_Worker] = set()   # workers with a query in hand (killed by close())
         self._cond = threading.Condition()
         self._update_lock = threading.Lock()
         self._closed = False
@@ -367,47 +380,57 @@ class Engine:
 
     # --- slots: which lane a request runs in ---
 
-    def _free_lane(self, ticket, fast_ok: bool) -> str | None:
-        if self._busy[_GENERAL] < self._slots[_GENERAL] and self._queue[0] is ticket:
-            return _GENERAL
-        if fast_ok and self._busy[_FAST] < self._slots[_FAST]:
-            first_fast = next((t for t in self._queue if t[1]), None)
-            if first_fast is ticket:
-                return _FAST
-        return None
+    def _dispatch(self) -> None:
+        """Hand every free lane to the request entitled to it (the caller holds ``_cond``).
+
+        A general worker goes to the oldest waiting request, the fast lane to the oldest one that
+        may take it. The lane is handed over directly and only its new holder is woken, so a
+        freed worker wakes one thread, not every waiting one.
+        """
+        queue = self._queue
+        while queue and self._busy[_GENERAL] < self._slots[_GENERAL]:
+            self._grant(queue.pop(0), _GENERAL)
+        while self._busy[_FAST] < self._slots[_FAST]:
+            ticket = next((t for t in queue if t.fast_ok), None)
+            if ticket is None:
+                break
+            queue.remove(ticket)
+            self._grant(ticket, _FAST)
+
+    def _grant(self, ticket: _Ticket, lane: str) -> None:
+        self._busy[lane] += 1
+        ticket.lane = lane
+        ticket.event.set()
 
     def _acquire(self, fast_ok: bool, client) -> str:
         """Wait for a lane (general, or the fast one if *fast_ok*); raises Busy or ClientGone."""
         limits = self.limits
-        ticket = (object(), fast_ok)
+        ticket = _Ticket(fast_ok)
         deadline = time.monotonic() + limits.queue_timeout
         with self._cond:
             if self._closed:
                 raise Busy("the server is stopping")
-            if limits.max_queue and len(self._queue) >= limits.max_queue and not self._free_now(fast_ok):
-                raise Busy(f"{len(self._queue)} requests are already waiting for a query worker")
             self._queue.append(ticket)
-            try:
-                while True:
+            self._dispatch()
+            if ticket.lane is not None:
+                return ticket.lane
+            if limits.max_queue and len(self._queue) > limits.max_queue:
+                self._queue.remove(ticket)
+                raise Busy(f"{len(self._queue)} requests are already waiting for a query worker")
+        while True:
+            left = deadline - time.monotonic()
+            ticket.event.wait(max(0.0, min(left, 0.1) if client is not None else left))
+            gone = ticket.lane is None and client is not None and client_gone(client)
+            with self._cond:
+                if ticket.lane is not None:
+                    return ticket.lane
+                if self._closed or gone or time.monotonic() >= deadline:
+                    self._queue.remove(ticket)
                     if self._closed:
                         raise Busy("the server is stopping")
-                    lane = self._free_lane(ticket, fast_ok)
-                    if lane is not None:
-                        self._busy[lane] += 1
-                        return lane
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise Busy(f"no query worker became free within {limits.queue_timeout:g} s")
-                    if client is not None and client_gone(client):
+                    if gone:
                         raise ClientGone()
-                    self._cond.wait(min(left, 0.1) if client is not None else left)
-            finally:
-                self._queue.remove(ticket)
-                self._cond.notify_all()
-
-    def _free_now(self, fast_ok: bool) -> bool:
-        return (self._busy[_GENERAL] < self._slots[_GENERAL] and not self._queue) or (
-            fast_ok and self._busy[_FAST] < self._slots[_FAST] and not any(t[1] for t in self._queue))
+                    raise Busy(f"no query worker became free within {limits.queue_timeout:g} s")
 
     def _worker(self) -> _Worker:
         """An idle worker of the current dataset, or a new one (the caller holds a lane)."""
@@ -423,10 +446,11 @@ class Engine:
     def _release(self, lane: str, w: _Worker | None, healthy: bool) -> None:
         with self._cond:
             self._busy[lane] -= 1
+            self._running.discard(w)
             if w is not None and healthy and not self._closed and w.generation == self._generation:
                 self._idle.append(w)
                 w = None
-            self._cond.notify_all()
+            self._dispatch()
         if w is not None:
             w.kill()
 
@@ -463,7 +487,7 @@ class Engine:
 
     def _run(self, job: dict, timeout: float | None = None, client=None) -> Reply:
         timeout = self.limits.timeout if timeout is None else timeout
-        slow_key = job.get("text", "")
+        slow_key = shape(job.get("text", ""))
         with self._cond:
             fast_ok = job.get("kind") == "query" and slow_key not in self._slow
         while True:
@@ -489,25 +513,41 @@ class Engine:
     def _execute(self, lane: str, job: dict, budget: float, client) -> Reply | None:
         """Run *job* on a worker for at most *budget* seconds; None if it ran out of time."""
         w = None
-        healthy = False
+        healthy = demoted = False
         try:
             w = self._worker()
+            with self._cond:
+                if self._closed:
+                    return self._busy_reply("the server is stopping")
+                self._running.add(w)
             w.conn.send(job)
-            deadline = time.monotonic() + budget
+            start = time.monotonic()
+            deadline = start + budget
+            demote = start + self.limits.demote_after if self.limits.demote_after else None
             watch = [w.conn] + ([client] if client is not None else [])
             while True:
-                left = deadline - time.monotonic()
-                ready = mp_wait(watch, max(left, 0)) if left > 0 else []
+                now = time.monotonic()
+                if demote is not None and now >= demote:
+                    demote = None
+                    demoted = _demote(w)
+                left = deadline - now
+                wait = min(left, demote - now) if demote is not None else left
+                ready = mp_wait(watch, max(wait, 0)) if left > 0 else []
                 if w.conn in ready:
                     reply = w.conn.recv()
-                    healthy = job.get("kind") != "update"  # an update's worker holds its changed copy
+                    # an update's worker holds its changed copy; a demoted one, its low priority
+                    healthy = job.get("kind") != "update" and (not demoted or _restore(w))
                     return reply
                 if not ready:
-                    return None
+                    if time.monotonic() >= deadline:
+                        return None
+                    continue
                 if client_gone(client):
                     return _gone_reply()
                 watch = [w.conn]  # a pipelined request's bytes: stop watching the socket
         except (EOFError, OSError):
+            if self._closed:
+                return self._busy_reply("the server is stopping")
             return error_reply(500, "the query worker died (out of memory?); the query was stopped")
         finally:
             self._release(lane, w, healthy)
@@ -534,10 +574,36 @@ class Engine:
     def close(self) -> None:
         with self._cond:
             self._closed = True
-            stale, self._idle = self._idle, []
-            self._cond.notify_all()
-        for w in stale:
+            stale, self._idle = self._idle + list(self._running), []
+            for ticket in self._queue:
+                ticket.event.set()
+        for w in stale:  # queries still running are stopped too: their requests get a 500
             w.kill()
+
+
+def _demote(w: _Worker) -> bool:
+    """Lower the CPU priority of *w*, a worker whose query has run past the fast lane's budget.
+
+    The kernel then gives the cheap queries (the fast lane, the server's own threads) the CPU
+    first, as a multilevel feedback scheduler does: a long query still runs, on what they leave.
+    After its query the priority is raised back where the system allows it (:func:`_restore`);
+    otherwise the worker is retired. True if the priority was lowered.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, w.proc.pid, 19)
+        return True
+    except (OSError, AttributeError, TypeError):  # gone already, or not a POSIX system
+        return False
+
+
+def _restore(w: _Worker) -> bool:
+    """Give a demoted worker the server's own priority back; False if not allowed (an unprivileged
+    process may not raise a priority), and then the worker is retired."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, w.proc.pid, os.getpriority(os.PRIO_PROCESS, 0))
+        return True
+    except (OSError, AttributeError, TypeError):
+        return False
 
 
 def _gone_reply() -> Reply:

@@ -75,6 +75,25 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
+def shape(text: str) -> str:
+    """*text* with its comments, layout, variable and blank node names, and literal values taken out.
+
+    Two queries with the same shape do the same work but for the values they compare, so the
+    server's memory of which queries ran long (:mod:`kg.serve.engine`) is keyed by shape: a query
+    renamed, re-commented or re-spaced is still known for what it is.
+    """
+    names: dict[str, str] = {}
+    out = []
+    for t in tokens(text):
+        if t.kind in ("var", "blank"):
+            out.append(names.setdefault(t.text[1:] if t.kind == "var" else t.text, f"?{len(names)}"))
+        elif t.kind in ("string", "number", "lang"):
+            out.append(t.kind)
+        else:
+            out.append(t.text.upper() if t.kind == "word" else t.text)
+    return " ".join(out)
+
+
 @dataclass
 class Inspection:
     """What the boundary read from a query."""
