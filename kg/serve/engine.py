@@ -11,7 +11,7 @@ Fairness: the wait for a worker is bounded (``queue_timeout`` seconds, ``max_que
 waiting requests; then 503 with ``Retry-After``), and with two workers or more one
 is a *fast lane* kept for cheap queries: a query runs there only when the others
 are all busy, and only for ``fast_timeout`` seconds, after which it is stopped,
-remembered as slow and queued again for a general worker. Runaways therefore hold
+remembered as slow and queued again, at the head of the queue, for a general worker. Runaways therefore hold
 at most the general workers, and a simple query is answered within about
 ``fast_timeout`` even while more runaways than workers run (see :class:`Engine`).
 
@@ -336,7 +336,7 @@ class Engine:
     * The fast lane: with two workers or more, one is reserved. A query takes it only when every
       other worker is busy, and there it may run ``limits.fast_timeout`` seconds; a query that
       needs longer is stopped, remembered as slow (its text never takes the fast lane again) and
-      queued again for a general worker with its full ``timeout``. So runaway queries, however
+      queued again, at the head of the queue, for a general worker with its full ``timeout``. So runaway queries, however
       many, hold at most the general workers, and a cheap query is answered within about
       ``fast_timeout`` seconds even while N+1 runaways run. Cached answers need no worker at all.
     """
@@ -402,19 +402,26 @@ class Engine:
         ticket.lane = lane
         ticket.event.set()
 
-    def _acquire(self, fast_ok: bool, client) -> str:
-        """Wait for a lane (general, or the fast one if *fast_ok*); raises Busy or ClientGone."""
+    def _acquire(self, fast_ok: bool, client, again: bool = False) -> str:
+        """Wait for a lane (general, or the fast one if *fast_ok*); raises Busy or ClientGone.
+
+        *again*: the request already waited its turn and ran on the fast lane past its budget; it
+        goes to the head of the queue, not the back, so that it does not wait its turn twice.
+        """
         limits = self.limits
         ticket = _Ticket(fast_ok)
         deadline = time.monotonic() + limits.queue_timeout
         with self._cond:
             if self._closed:
                 raise Busy("the server is stopping")
-            self._queue.append(ticket)
+            if again:
+                self._queue.insert(0, ticket)
+            else:
+                self._queue.append(ticket)
             self._dispatch()
             if ticket.lane is not None:
                 return ticket.lane
-            if limits.max_queue and len(self._queue) > limits.max_queue:
+            if limits.max_queue and len(self._queue) > limits.max_queue and not again:
                 self._queue.remove(ticket)
                 raise Busy(f"{len(self._queue)} requests are already waiting for a query worker")
         while True:
@@ -490,9 +497,10 @@ class Engine:
         slow_key = shape(job.get("text", ""))
         with self._cond:
             fast_ok = job.get("kind") == "query" and slow_key not in self._slow
+        again = False
         while True:
             try:
-                lane = self._acquire(fast_ok, client)
+                lane = self._acquire(fast_ok, client, again)
             except Busy as exc:
                 return self._busy_reply(str(exc))
             except ClientGone:
@@ -508,7 +516,7 @@ class Engine:
                 self._slow[slow_key] = None
                 while len(self._slow) > 1024:
                     self._slow.popitem(last=False)
-            fast_ok = False
+            fast_ok, again = False, True
 
     def _execute(self, lane: str, job: dict, budget: float, client) -> Reply | None:
         """Run *job* on a worker for at most *budget* seconds; None if it ran out of time."""

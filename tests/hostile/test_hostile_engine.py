@@ -108,3 +108,38 @@ def test_a_query_running_past_the_demotion_time_gets_the_lowest_priority_then_it
         assert all(niceness(pid) == niceness(0) for pid in children())
     finally:
         engine.close()
+
+
+def test_a_query_that_overran_the_fast_lane_keeps_its_place_in_the_queue():
+    """The defect: a query stopped on the fast lane was queued again at the back, so it waited its
+    turn twice; under load (bench/load.py, 50 clients, rdflib without the cache) such queries ran
+    past the queue's bound and got 503."""
+    engine = Engine(small_store(), Limits(timeout=1.0, fast_timeout=0.3, demote_after=0), workers=2,
+                    cache_entries=0)
+    finished: dict[str, float] = {}
+
+    def send(name: str, text: str) -> threading.Thread:
+        def go():
+            engine.run(job(text))
+            finished[name] = time.monotonic()
+        t = threading.Thread(target=go, daemon=True)
+        t.start()
+        return t
+
+    other_shape = RUNAWAY.replace("?q }", "?q FILTER(?a != ?q) }")
+    try:
+        threads = [send("A", RUNAWAY + " # holds the general worker")]
+        time.sleep(0.05)
+        threads.append(send("P", RUNAWAY + " # overruns the fast lane first"))    # queued at 0.35
+        time.sleep(0.35)
+        threads.append(send("M", other_shape))      # fast lane 0.4-0.7, then back in the queue
+        time.sleep(0.1)
+        threads.append(send("B", RUNAWAY + " # known slow: general lane only"))
+        for t in threads:
+            t.join(10)
+        assert set(finished) == {"A", "P", "M", "B"}
+        order = sorted(finished, key=finished.get)
+        assert order.index("P") < order.index("B") and order.index("M") < order.index("B"), order
+        assert order.index("M") < order.index("P"), f"M lost its place in the queue: {order}"
+    finally:
+        engine.close()
