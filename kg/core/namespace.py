@@ -129,6 +129,7 @@ class DKG(DefinedNamespace):
     concernsSystem: URIRef
     condition: URIRef
     correctName: URIRef
+    creditedTo: URIRef
     dateNote: URIRef
     dayOfWeek: URIRef
     deniedSystem: URIRef
