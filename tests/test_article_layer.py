@@ -98,3 +98,40 @@ def test_labels_state_no_date_the_article_does_not_give(dataset):
             assert any(word in text for text in cited), f"{node}: label {label!r} says {word}"
         checked += 1
     assert checked >= 3  # the 2018 visit, the 2018 contract, the 2018 sanction
+
+
+# --- mentions -------------------------------------------------------------------------------
+
+
+def test_a_name_is_found_as_a_whole_word_with_plural_or_possessive_endings():
+    from rdflib import URIRef
+
+    from kg.sources.mentions import find_mentions
+
+    india, us, s400, official = (URIRef(f"urn:x:{n}") for n in ("india", "us", "s400", "official"))
+    gazetteer = {india: {"India"}, us: {"US"}, s400: {"S-400"}, official: {"the official"}}
+    sentences = [(URIRef("urn:s:1"), "Russia’s S-400s reached India's border."),
+                 (URIRef("urn:s:2"), "An Indian view of us and of the S-4000."),
+                 (URIRef("urn:s:3"), "The official said the US would act.")]
+    found = {(str(s)[-1], str(n).rsplit(":", 1)[1]) for s, n in find_mentions(sentences, gazetteer)}
+    assert found == {("1", "s400"), ("1", "india"), ("3", "official"), ("3", "us")}
+
+
+def test_every_sentence_that_names_the_s400_is_findable_from_it(dataset):
+    """Written by hand from the text: s01, s03, s05, s07 ("The issue of S-400s") and s10; s02 repeats s01."""
+    prov = dataset.graph(GRAPH_PROVENANCE)
+    found = sorted(str(s).rsplit("#", 1)[1] for s in prov.subjects(DKG.mentions, DKGR["S-400"]))
+    assert found == ["s01", "s03", "s05", "s07", "s10"]
+    official = sorted(str(s).rsplit("#", 1)[1] for s in prov.subjects(DKG.mentions, DKGR["senior-official"]))
+    assert official == ["s05", "s07", "s08", "s11", "s12"]
+
+
+def test_kg_explain_lists_the_sentences_that_mention_an_entity(build_dir):
+    from conftest import run_kg
+
+    proc = run_kg("explain", "S-400", "--build-dir", str(build_dir))
+    assert proc.returncode == 0, proc.stderr
+    tail = proc.stdout.split("mentioned in (5):", 1)[1]
+    ids = re.findall(r"2019-06-us-india-s400 (s\d\d):", tail)
+    assert ids == ["s01", "s03", "s05", "s07", "s10"]
+    assert "The issue of S-400s did not come up" in tail

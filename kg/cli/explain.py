@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from kg.explanation.explainer import explain, format_explanation, format_overview, format_summary
+from kg.explanation.explainer import (explain, format_explanation, format_overview, format_summary,
+                                      mentioning_sentences)
 
 
 def cmd_explain(args) -> int:
@@ -20,7 +21,7 @@ def cmd_explain(args) -> int:
     tty = sys.stdout.isatty()
     mark = ("\033[1;33m", "\033[0m") if tty and not args.plain else ("«", "»")
     if args.predicate is None and not args.full:
-        print(format_overview(exps, mark))
+        print(format_overview(exps, mark, mentioning_sentences(ds, args.subject)))
         return 0
     chunks = []
     for e in exps:

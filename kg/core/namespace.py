@@ -161,6 +161,7 @@ class DKG(DefinedNamespace):
     inferredTime: URIRef
     leverUser: URIRef
     matchesLevelOf: URIRef
+    mentions: URIRef
     memberOfAlliance: URIRef
     memberState: URIRef
     mirroredAt: URIRef

@@ -843,9 +843,23 @@ def format_summary(exp: Explanation, mark=("«", "»")) -> str:
 
 
 
-def format_overview(exps: list[Explanation], mark=("«", "»")) -> str:
+def mentioning_sentences(ds: Dataset, subject: str) -> list[tuple[str, str]]:
+    """(sentence label, sentence text) of every sentence that mentions *subject* (a label, prefix:name
+    or IRI), in text order: the build's ``dkg:mentions``, by the node's names or its own evidence."""
+    node, _, _ = resolve(ds, subject)
+    prov = ds.graph(URIRef(GRAPH_PROVENANCE))
+    found = []
+    for sentence in set(prov.subjects(DKG.mentions, node)):
+        article = prov.value(sentence, DKG.sentenceOf)
+        found.append((str(article or ""), int(prov.value(sentence, DKG.position) or 0),
+                      str(prov.value(sentence, RDFS.label) or sentence), str(prov.value(sentence, DKG.text) or "")))
+    return [(label, text) for _, _, label, text in sorted(found)]
+
+
+def format_overview(exps: list[Explanation], mark=("«", "»"), mentions: list[tuple[str, str]] = ()) -> str:
     """Everything about one subject, one fact per entry: stated facts with their best
-    quote, derived facts with their rules and the sentences they rest on."""
+    quote, derived facts with their rules and the sentences they rest on; then the sentences
+    that mention it."""
     lines = []
     stated = [e for e in exps if e.kind == "asserted"]
     derived = [e for e in exps if e.kind != "asserted"]
@@ -862,5 +876,9 @@ def format_overview(exps: list[Explanation], mark=("«", "»")) -> str:
                               for f in e.supporting_facts())
             lines.append(f"  {e.n3}  ({e.text})")
             lines.append(f"    by {', '.join(e.rules()) or e.kind}" + (f" from: {facts}" if facts else " from ontology axioms"))
+    if mentions:
+        lines.append(f"mentioned in ({len(mentions)}):")
+        for label, text in mentions:
+            lines.append(f"  {label}: {text}")
     lines.append("(kg explain SUBJECT PREDICATE [OBJECT] shows one fact in full)")
     return "\n".join(lines)

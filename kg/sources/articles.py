@@ -31,6 +31,7 @@ from kg.core.errors import KgError, SourceError, read_utf8
 from kg.core.namespace import DKG, DKGR, OA, bind_prefixes
 from kg.core.rdfio import parse_turtle
 from kg.sources.evidence import Iri, Lit, quote_annotation, stable_iri
+from kg.sources.mentions import mention_graph
 from kg.sources.text import SentenceIndex, index_text
 
 #: An empty file of this name in an article folder says that the article deliberately states
@@ -153,6 +154,10 @@ def compile_article(folder: Path) -> tuple[Graph, Graph, Article]:
                                       f"deliberately has none, put an empty file {NO_FACTS} in its folder")
     if len(asserted) and deliberate.is_file():
         raise SourceError(deliberate, "says the article has no facts, but facts.ttl states some: remove one of them")
+    first_printings = [(article.segment_iri(seg.id), seg.text) for seg in article.index.sentences if not seg.repeats]
+    cited = [(fact, sentence) for fact, ev in facts.subject_objects(DKG.evidence)
+             for sentence in facts.objects(ev, DKG.sentence)]
+    provenance += mention_graph(first_printings, asserted, cited)
     for g in (asserted, provenance):
         bind_prefixes(g)
     return asserted, provenance, article
