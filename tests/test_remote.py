@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.request
 from urllib.parse import urlencode
 
 import pytest
-from conftest import ROOT, run_kg
-from rdflib import Graph, URIRef
-from rdflib.compare import isomorphic
+from conftest import run_kg
 from servers import HOST, VIRTUOSO_PASSWORD, free_port, start_kg_serve, start_oxigraph, start_virtuoso
-from utils import format_result, normalise_graph, normalise_rows
+from utils import assert_store_equals_local, format_result, normalise_rows, store_graph_names
 
 from kg.core.namespace import GRAPHS
 from kg.remote.client import Auth, inject_values, run_remote, with_prefixes
@@ -146,28 +140,6 @@ def test_long_queries_are_posted(oxigraph, local):
 # --- push ------------------------------------------------------------------------------------------
 
 
-def store_graph(server, iri) -> Graph:
-    from kg.remote.client import RemoteClient
-
-    client = RemoteClient(server.url, Auth(), 60, dataset=False)
-    return client.graph(inject_values("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": URIRef(iri)}))
-
-
-def store_graph_names(server) -> set[str]:
-    from kg.remote.client import RemoteClient
-
-    res = RemoteClient(server.url, Auth(), 60, dataset=False).select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return {str(row[0]) for row in res}
-
-
-def assert_store_equals_local(server, local):
-    for iri in GRAPHS:
-        expected = Graph()
-        for t in local.graph(iri):
-            expected.add(t)
-        assert isomorphic(normalise_graph(store_graph(server, iri)), normalise_graph(expected)), iri
-
-
 def test_push_is_idempotent(oxigraph, local, build_dir):
     for _ in range(2):
         proc = run_kg("push", "--endpoint", oxigraph.url, "--build-dir", str(build_dir))
@@ -204,40 +176,6 @@ def test_virtuoso_by_sparql_update_with_digest(virtuoso, local, build_dir):
     q = QUERIES["who-risks-caatsa-for-s400"]
     result, _ = run_remote(virtuoso.url, q.text, {}, Auth(), 60)
     assert normalise_rows(result) == local_rows(local, q)
-
-
-def test_interrupted_push_then_rerun_leaves_exactly_the_local_graph(local, build_dir, tmp_path):
-    server = start_oxigraph(tmp_path / "ox")
-    try:
-        # a store that already holds a stale version of one graph, and someone else's graph
-        stale = "<http://example.org/stale> <http://example.org/p> \"old\" .\n".encode()
-        for graph in (str(GRAPHS[1]), "http://example.org/other"):
-            req = urllib.request.Request(f"http://{HOST}:{server.url.split(':')[2].split('/')[0]}/store?"
-                                         + urlencode({"graph": graph}), data=stale, method="PUT",
-                                         headers={"Content-Type": "application/n-triples"})
-            urllib.request.urlopen(req, timeout=30).read()
-        # a push by SPARQL Update in small batches, killed part-way through
-        proc = subprocess.Popen([sys.executable, "-m", "kg", "push", "--endpoint", server.url, "--build-dir",
-                                 str(build_dir), "--no-graph-store", "--batch-size", "5"],
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any("kg-push-incoming" in g for g in store_graph_names(server)):
-            time.sleep(0.02)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-        names = store_graph_names(server)
-        assert any("kg-push-incoming" in g for g in names), names  # really interrupted mid-graph
-        # run it again: the store ends with exactly the local graphs (and the other graph untouched)
-        again = run_kg("push", "--endpoint", server.url, "--build-dir", str(build_dir))
-        assert again.returncode == 0, again.stderr
-        assert_store_equals_local(server, local)
-        assert store_graph_names(server) == {str(g) for g in GRAPHS} | {"http://example.org/other"}
-        # and once more by SPARQL Update only
-        again = run_kg("push", "--endpoint", server.url, "--build-dir", str(build_dir), "--no-graph-store")
-        assert again.returncode == 0, again.stderr
-        assert_store_equals_local(server, local)
-    finally:
-        server.stop()
 
 
 def test_fallback_to_sparql_update_when_the_store_lacks_graph_store_protocol(local, build_dir, tmp_path):

@@ -26,7 +26,8 @@ a body differently from the proxy runs the rest as a smuggled request: more than
 connection is closed. A body that is not read (a GET with one, an error before the
 body) closes the connection too. Each request has an overall deadline,
 ``request_timeout`` seconds for its request line, headers and body together (408
-past it), however slowly the bytes trickle in.
+past it), however slowly the bytes trickle in. Headers are capped by :mod:`http.server`:
+more than 100 header lines, or one line past 64 KB, is a 431 and the connection is closed.
 """
 
 from __future__ import annotations

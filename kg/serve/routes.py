@@ -86,8 +86,15 @@ class Routes:
         return error_reply(404, f"no such page: {path} (try /, /sparql or /queries)")
 
     def _static(self, name: str) -> Reply:
-        target = (STATIC_DIR / name).resolve()
-        if STATIC_DIR.resolve() not in target.parents or not target.is_file():
+        """A file under :data:`STATIC_DIR`, or a 404: for a name that resolves outside it, and for one
+        the file system cannot look up at all (a NUL byte is a ValueError, a name past NAME_MAX or
+        PATH_MAX an OSError), which would otherwise escape the handler and drop the connection."""
+        try:
+            target = (STATIC_DIR / name).resolve()
+            found = STATIC_DIR.resolve() in target.parents and target.is_file()
+        except (OSError, ValueError):
+            found = False
+        if not found:
             return error_reply(404, f"no such file: {name}")
         ctype = _STATIC_TYPES.get(target.suffix, "application/octet-stream")
         return Reply(200, ctype, target.read_bytes(), {"Cache-Control": "no-cache"})

@@ -1,17 +1,27 @@
 """Remote stores under faults: credentials are never sent in the clear before a store asks for
-them, and push's count check survives a store that keeps numbers by value."""
+them, push's count check survives a store that keeps numbers by value, and a push killed
+part-way through is put right by the next one."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlencode
 
 import pytest
-from conftest import run_kg
+from conftest import ROOT, run_kg
 from rdflib import Dataset, Literal, URIRef
-from servers import start_oxigraph
+from servers import HOST, start_oxigraph
+from utils import assert_store_equals_local, store_graph_names
 
 from kg.core.iris import GRAPH_ASSERTED
+from kg.core.namespace import GRAPHS
 from kg.remote.client import Auth, endpoints_for, push
 
 pytestmark = pytest.mark.hostile
@@ -136,3 +146,50 @@ def test_count_by_value_and_a_real_loss_still_fails():
     lost = GraphReport(GRAPH_ASSERTED, 4, "PUT", 0.0, remote=1, by_value=2)
     assert not lost.matches
     assert GraphReport(GRAPH_ASSERTED, 4, "PUT", 0.0, remote=4, by_value=2).matches
+
+
+# --- a push killed part-way through ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def local(build_dir):
+    from kg.pipeline.build import load_built
+
+    return load_built(build_dir)
+
+
+@pytest.mark.servers
+def test_interrupted_push_then_rerun_leaves_exactly_the_local_graph(local, build_dir, tmp_path):
+    """A push by SPARQL Update killed (SIGKILL) while a graph is half sent leaves its staging graph
+    behind; the next push, by PUT and by Update, leaves exactly the built graphs, and someone else's graph stays."""
+    server = start_oxigraph(tmp_path / "ox")
+    try:
+        # a store that already holds a stale version of one graph, and someone else's graph
+        stale = b'<http://example.org/stale> <http://example.org/p> "old" .\n'
+        for graph in (str(GRAPHS[1]), "http://example.org/other"):
+            req = urllib.request.Request(f"http://{HOST}:{server.url.split(':')[2].split('/')[0]}/store?"
+                                         + urlencode({"graph": graph}), data=stale, method="PUT",
+                                         headers={"Content-Type": "application/n-triples"})
+            urllib.request.urlopen(req, timeout=30).read()
+        # a push by SPARQL Update in small batches, killed part-way through
+        proc = subprocess.Popen([sys.executable, "-m", "kg", "push", "--endpoint", server.url, "--build-dir",
+                                 str(build_dir), "--no-graph-store", "--batch-size", "5"],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("kg-push-incoming" in g for g in store_graph_names(server)):
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        names = store_graph_names(server)
+        assert any("kg-push-incoming" in g for g in names), names  # really interrupted mid-graph
+        # run it again: the store ends with exactly the local graphs (and the other graph untouched)
+        again = run_kg("push", "--endpoint", server.url, "--build-dir", str(build_dir))
+        assert again.returncode == 0, again.stderr
+        assert_store_equals_local(server, local)
+        assert store_graph_names(server) == {str(g) for g in GRAPHS} | {"http://example.org/other"}
+        # and once more by SPARQL Update only
+        again = run_kg("push", "--endpoint", server.url, "--build-dir", str(build_dir), "--no-graph-store")
+        assert again.returncode == 0, again.stderr
+        assert_store_equals_local(server, local)
+    finally:
+        server.stop()

@@ -1,6 +1,7 @@
 """`kg serve` under attack and under faults (issue 10, the serving part), on both backends:
 runaway queries and clients that hang up, a bounded queue, request smuggling by body framing,
-requests that trickle in, every SPARQL Update form, and the service description's address."""
+requests that trickle in, every SPARQL Update form, the service description's address, header
+floods and slow clients, garbage, oversized and truncated bodies, and path traversal."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 from urllib.parse import quote, urlencode
 
 import pytest
+from conftest import ROOT
 from rdflib import Graph, URIRef
 from servers import HOST, start_kg_serve
 from utils import http
@@ -48,12 +50,18 @@ def wait_idle(server, seconds: float) -> float:
         time.sleep(0.05)
 
 
-def exchange(port: int, data: bytes, timeout: float = 10) -> tuple[bytes, float]:
-    """Send *data* on a fresh connection (without half-closing it); everything the server sends
-    until it closes, and the seconds that took."""
+def exchange(port: int, data: bytes, timeout: float = 10, half_close: bool = False) -> tuple[bytes, float]:
+    """Send *data* on a fresh connection (half-closing it after if *half_close*); everything the
+    server sends until it closes (or *timeout* passes), and the seconds that took. A server that
+    answers before it has read everything may cut the sending short: the answer is read all the same."""
     t0 = time.monotonic()
     with socket.create_connection((HOST, port), timeout=timeout) as sock:
-        sock.sendall(data)
+        try:
+            sock.sendall(data)
+            if half_close:
+                sock.shutdown(socket.SHUT_WR)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
         chunks = []
         while True:
             try:
@@ -364,3 +372,236 @@ def test_service_description_names_the_bound_address_not_the_host_header(two_wor
     assert code == 200 and b"attacker.example" not in body
     sd = Graph().parse(data=body, format="turtle")
     assert URIRef(two_workers.url) in set(sd.subjects())
+
+
+# --- 5. header floods and slow clients ----------------------------------------------------------------
+
+
+def log_mark(server) -> int:
+    """Where the server's log ends now (read what comes after with :func:`log_since`)."""
+    return len(server.log.read_bytes())
+
+
+def log_since(server, mark: int, want: str | None = None, seconds: float = 3) -> str:
+    """The server's log after *mark*; waits up to *seconds* for *want* to appear in it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        text = server.log.read_bytes()[mark:].decode("utf-8", "replace")
+        if want is None or want in text or time.monotonic() > deadline:
+            return text
+        time.sleep(0.05)
+
+
+def assert_no_crash(server, mark: int) -> None:
+    """Since *mark*: the server is up, logged no traceback and answered no 500; it still answers a query."""
+    assert server.proc.poll() is None, f"kg serve exited:\n{server.log_text()}"
+    code, _, body = ask(server, "ASK { FILTER(1 = 1) }", timeout=10)
+    assert code == 200 and json.loads(body)["boolean"] is True, (code, body)
+    text = log_since(server, mark)
+    assert "Traceback" not in text and " 500 " not in text, text[-3000:]
+
+
+FLOOD = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n"
+
+
+@pytest.mark.parametrize("headers", [
+    pytest.param(b"".join(b"X-Flood-%d: y\r\n" % i for i in range(200)), id="200-headers"),
+    pytest.param(b"X-Flood: " + b"a" * 100_000 + b"\r\n", id="one-100kb-header"),
+    pytest.param(b"X-Flood: y\r\n " + b"a" * 100_000 + b"\r\n", id="100kb-continuation-line"),
+    pytest.param(b"X-Flood: y\r\n" + b" a\r\n" * 200, id="200-continuation-lines"),
+])
+def test_header_flood_is_refused_with_431_and_the_connection_closed(two_workers, headers):
+    mark = log_mark(two_workers)
+    reply, took = exchange(two_workers.extra["port"], FLOOD + headers + b"\r\n", timeout=8)
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith((b"HTTP/1.1 431", b"HTTP/1.1 400")), reply[:300]
+    assert b"\r\nConnection: close" in head and body.startswith(b"kg serve:"), reply[:300]
+    assert reply.count(b"HTTP/1.1 ") == 1
+    assert took < 5, f"the connection was held {took:.1f} s after the refusal"
+    assert_no_crash(two_workers, mark)
+
+
+def test_slow_clients_whose_headers_never_end_do_not_hold_up_a_query(two_workers):
+    """30 clients each send a request line and a header that never ends, a byte at a time; a
+    normal query is answered at once meanwhile, and each slow client is cut at the request
+    deadline (--request-timeout 2) with a 408."""
+    port = two_workers.extra["port"]
+    mark = log_mark(two_workers)
+    slow = []
+    try:
+        t0 = time.monotonic()
+        for i in range(30):
+            sock = socket.create_connection((HOST, port), timeout=10)
+            sock.sendall(FLOOD + b"X-Slow-%d: " % i)
+            slow.append(sock)
+        for sock in slow:
+            sock.sendall(b"a")  # still sending: no idle timeout would cut these
+        q0 = time.monotonic()
+        code, _, body = ask(two_workers, "ASK { FILTER(2 > 1) }", timeout=10)
+        took = time.monotonic() - q0
+        assert code == 200 and json.loads(body)["boolean"] is True, body
+        assert took < 1.5, f"a query took {took:.2f} s while 30 slow clients held connections"
+        for sock in slow:  # they were all still held while it was answered
+            sock.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                sock.recv(1)
+            sock.setblocking(True)
+        # and the deadline cuts every one of them
+        for sock in slow:
+            sock.settimeout(max(0.1, t0 + 6 - time.monotonic()))
+            reply = b""
+            try:
+                while chunk := sock.recv(65536):
+                    reply += chunk
+            except ConnectionResetError:
+                pass
+            assert reply.startswith(b"HTTP/1.1 408"), reply[:200]
+        assert time.monotonic() - t0 < 6
+    finally:
+        for sock in slow:
+            sock.close()
+    assert_no_crash(two_workers, mark)
+
+
+# --- 6. garbage, empty, non-UTF-8, oversized and truncated bodies ---------------------------------------
+
+
+def test_garbage_empty_non_utf8_and_oversized_requests_get_4xx(two_workers):
+    url = two_workers.url
+    cases = [
+        (b"\xff\xfe\xfa not utf-8", {"Content-Type": "application/sparql-query"}, 400),
+        (b"", {"Content-Type": "application/sparql-query"}, 400),
+        (b"   \n ", {"Content-Type": "application/sparql-query"}, 400),
+        (b"query=%FF%FE", {"Content-Type": "application/x-www-form-urlencoded"}, 400),
+        (b"SELECT garbage WHERE", {"Content-Type": "application/sparql-query"}, 400),
+        (b"\x00\x01\x02" * 100, {"Content-Type": "application/octet-stream"}, 415),
+        (b"x" * ((1 << 20) + 1), {"Content-Type": "application/sparql-query"}, 413),
+        (b"query=" + b"A" * (2 << 20), {"Content-Type": "application/x-www-form-urlencoded"}, 413),
+    ]
+    for body, headers, want in cases:
+        status, _, text = http("POST", url, body, headers)
+        assert status == want, (body[:40], status, text)
+        assert text.startswith(b"kg serve:")
+    status, _, _ = http("GET", f"{url}?query=")
+    assert status == 400
+    status, _, _ = http("GET", f"{url}?query=%C3%28")
+    assert status == 400
+    status, _, _ = http("GET", f"{url}?query=" + "A" * 70000)
+    assert status == 414
+    # not HTTP at all, a missing Content-Length, a bad one
+    port = two_workers.extra["port"]
+    assert exchange(port, b"\x16\x03\x01\x02\x00garbage\r\n\r\n", half_close=True)[0].startswith(b"HTTP/1.")
+    reply, _ = exchange(port, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n\r\nASK{}",
+                        half_close=True)
+    assert reply.startswith(b"HTTP/1.1 411")
+    reply, _ = exchange(port, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", half_close=True)
+    assert reply.startswith(b"HTTP/1.1 400")
+    # and the server is still up
+    assert ask(two_workers, "ASK { ?s ?p ?o }")[0] == 200
+
+
+@pytest.mark.parametrize("length, sent, want", [
+    pytest.param(100, b"ASK { ?s ", 400, id="short"),
+    pytest.param(5_000_000, b"x" * 1000, 413, id="oversized"),  # past --max-request-bytes, drained until the end
+])
+@pytest.mark.parametrize("hang_up", ["close", "half-close"])
+def test_truncated_body_then_hang_up_is_a_4xx_not_a_500(two_workers, length, sent, want, hang_up):
+    """A Content-Length larger than the bytes sent, then the client closes (or half-closes and
+    reads): the request is refused, nothing breaks, and the server goes on answering."""
+    mark = log_mark(two_workers)
+    request = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+               b"Content-Length: %d\r\n\r\n" % length + sent)
+    if hang_up == "close":
+        with socket.create_connection((HOST, two_workers.extra["port"]), timeout=10) as sock:
+            sock.sendall(request)
+    else:
+        reply, took = exchange(two_workers.extra["port"], request, timeout=8, half_close=True)
+        assert reply.startswith(b"HTTP/1.1 %d" % want), reply[:300]
+        assert took < 3, f"the server waited {took:.1f} s for bytes after the client had closed"
+        if want == 400:
+            assert b"shorter than its Content-Length" in reply
+    line = f"POST /sparql {want} "
+    assert line in log_since(two_workers, mark, want=line), log_since(two_workers, mark)
+    assert_no_crash(two_workers, mark)
+
+
+# --- 7. path traversal -----------------------------------------------------------------------------------
+
+#: text from files that no request may read through the server
+SECRETS = {
+    "pyproject.toml": b"[tool.pytest.ini_options]",
+    "kg/serve/http.py": b"class _DeadlineReader",
+    "/etc/passwd": b"root:x:0:0",
+}
+
+TRAVERSALS = [
+    b"/static/../../../pyproject.toml",
+    b"/static/../http.py",
+    b"/static/..%2fhttp.py",
+    b"/static/..%2Fhttp.py",
+    b"/static/%2e%2e/http.py",
+    b"/static/.%2e/http.py",
+    b"/static/%2e%2e%2f%2e%2e%2f%2e%2e%2fpyproject.toml",
+    b"/static/%252e%252e/http.py",
+    b"/static/%c0%ae%c0%ae/http.py",
+    b"/static/..%5c..%5c..%5cpyproject.toml",
+    b"/static/..\\http.py",
+    b"/static/....//....//http.py",
+    b"/static/index.html/../../http.py",
+    b"/static//etc/passwd",
+    b"/static/%2fetc%2fpasswd",
+    b"/static/" + str(ROOT / "pyproject.toml").encode(),
+    b"/%2e%2e/pyproject.toml",
+    b"/%2e%2e/%2e%2e/etc/passwd",
+    b"/..%2fpyproject.toml",
+    b"/../../pyproject.toml",
+    b"//etc/passwd",
+    b"../../pyproject.toml",
+    b"http://localhost/static/../http.py",
+    b"/queries/..%2F..%2Fpyproject.toml",
+    b"/queries/..%2F..%2Fpyproject.toml.rq",
+    b"/queries/../../pyproject.toml",
+    b"/queries/%2e%2e%2f%2e%2e%2fpyproject",
+    b"/queries/..%2F..%2Fkg%2Fserve%2Fhttp.py",
+]
+
+
+def raw_get(server, target: bytes) -> tuple[int, bytes]:
+    """GET *target* exactly as given (no client normalises it): (status, body)."""
+    reply, _ = exchange(server.extra["port"], b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                        timeout=8)
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 "), reply[:300]
+    return int(head.split()[1]), body
+
+
+def test_raw_get_reads_what_the_server_does_serve(two_workers):
+    """The contrast: the page and a query's text do come back through :func:`raw_get`."""
+    status, body = raw_get(two_workers, b"/static/index.html")
+    assert status == 200 and b"<html" in body
+    status, body = raw_get(two_workers, b"/queries/who-risks-caatsa-for-s400.rq")
+    assert status == 200 and b"SELECT" in body
+
+
+@pytest.mark.parametrize("target", TRAVERSALS, ids=lambda t: t.decode().replace(str(ROOT), "<root>"))
+def test_path_traversal_is_a_404_never_a_file(two_workers, target):
+    status, body = raw_get(two_workers, target)
+    assert status in (400, 404), (status, body[:300])
+    for name, secret in SECRETS.items():
+        assert secret not in body, f"{target!r} read {name}"
+
+
+@pytest.mark.parametrize("target", [
+    pytest.param(b"/static/index.html\x00", id="nul-after-a-name"),
+    pytest.param(b"/static/\x00../http.py", id="nul-then-dot-dot"),
+    pytest.param(b"/static/" + b"a" * 300, id="name-past-name-max"),
+    pytest.param(b"/static/" + b"a/" * 2100, id="path-past-path-max"),
+])
+def test_a_static_path_with_a_nul_byte_or_a_name_too_long_is_a_404_not_a_dropped_connection(two_workers, target):
+    """The defect: /static/ resolved the name on the file system unguarded, so a NUL byte
+    (ValueError) or a name the file system cannot hold (OSError ENAMETOOLONG) escaped the handler:
+    a traceback in the log and the connection dropped without an answer."""
+    mark = log_mark(two_workers)
+    status, body = raw_get(two_workers, target)
+    assert status == 404 and body.startswith(b"kg serve: no such file"), (status, body[:300])
+    assert_no_crash(two_workers, mark)

@@ -1,4 +1,5 @@
-"""Helpers for the tests only: rows as text, and terms normalised for comparing stores."""
+"""Helpers for the tests only: rows as text, terms normalised for comparing stores, a remote store's graphs,
+a loopback listener, and one HTTP request."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import urllib.request
 from decimal import Decimal, InvalidOperation
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
+from kg.core.namespace import GRAPHS
 from kg.core.terms import shorten
+from kg.remote.client import Auth, RemoteClient, inject_values
 
 
 def rows_as_text(result) -> list[tuple[str, ...]]:
@@ -104,6 +108,28 @@ def normalise_rows(result) -> list[tuple]:
         by_name = {str(k): v for k, v in b.items()}
         rows.append(tuple(normalise_term(by_name.get(n)) for n in names))
     return sorted(rows)
+
+
+def store_graph(server, iri) -> Graph:
+    """Graph *iri* as the remote store at *server* holds it."""
+    client = RemoteClient(server.url, Auth(), 60, dataset=False)
+    return client.graph(inject_values("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": URIRef(iri)}))
+
+
+def store_graph_names(server) -> set[str]:
+    """The names of the non-empty graphs the remote store at *server* holds."""
+    res = RemoteClient(server.url, Auth(), 60, dataset=False).select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return {str(row[0]) for row in res}
+
+
+def assert_store_equals_local(server, local):
+    """Each built graph of the dataset *local* is in the store at *server*, triple for triple (by value)."""
+    for iri in GRAPHS:
+        expected = Graph()
+        for t in local.graph(iri):
+            expected.add(t)
+        assert isomorphic(normalise_graph(store_graph(server, iri)), normalise_graph(expected)), iri
+
 
 class Listener:
     """A TCP listener on loopback that records every connection it is offered."""
