@@ -26,8 +26,9 @@ a body differently from the proxy runs the rest as a smuggled request: more than
 connection is closed. A body that is not read (a GET with one, an error before the
 body) closes the connection too. Each request has an overall deadline,
 ``request_timeout`` seconds for its request line, headers and body together (408
-past it), however slowly the bytes trickle in. Headers are capped by :mod:`http.server`:
-more than 100 header lines, or one line past 64 KB, is a 431 and the connection is closed.
+past it), however slowly the bytes trickle in. Headers are capped: more than 100 header lines
+or one line past 64 KB (by :mod:`http.server`), or a request line and headers past 64 KB
+together (:data:`MAX_HEAD_BYTES`), is a 431 and the connection is closed.
 """
 
 from __future__ import annotations
@@ -96,6 +97,11 @@ class KgHTTPServer(ThreadingHTTPServer):
         self.engine.close()
 
 
+#: The request line and all headers together, at most (RFC 9110 §15.5.20: 431 past it). Python's
+#: http.server caps lines (64 KB) and their number (100), not their sum: 95 lines of 60 KB were read.
+MAX_HEAD_BYTES = 64 << 10
+
+
 class _DeadlineReader(io.RawIOBase):
     """The client socket as a raw stream whose reads share one deadline per request.
 
@@ -107,6 +113,8 @@ class _DeadlineReader(io.RawIOBase):
     def __init__(self, sock, idle: float, limit: float):
         self.sock, self.idle, self.limit = sock, idle, limit
         self.deadline: float | None = time.monotonic() + limit
+        #: bytes a request's line and headers may take together (None while its body is read)
+        self.head_budget: int | None = MAX_HEAD_BYTES
 
     def readable(self) -> bool:
         return True
@@ -119,10 +127,18 @@ class _DeadlineReader(io.RawIOBase):
             if left <= 0:
                 raise TimeoutError("request deadline passed")
             self.sock.settimeout(left)
+        if self.head_budget is not None and self.head_budget <= 0:
+            raise HeadTooLarge(f"request line and headers larger than {MAX_HEAD_BYTES} bytes")
         n = self.sock.recv_into(buf)
         if n and self.deadline is None:
             self.deadline = time.monotonic() + self.limit
+        if self.head_budget is not None:
+            self.head_budget -= n
         return n
+
+
+class HeadTooLarge(Exception):
+    """A request's line and headers together passed :data:`MAX_HEAD_BYTES`."""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -140,8 +156,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_one_request(self):
         self._has_body = self._body_read = False
+        self._reader.head_budget = MAX_HEAD_BYTES
         try:
             super().handle_one_request()
+        except HeadTooLarge as exc:  # a request line that alone ate the budget
+            self._reader.head_budget = None
+            self.send_error(431, str(exc))
         finally:
             self._reader.deadline = None  # idle until the next request's first byte
 
@@ -154,6 +174,12 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.send_error(408, f"request not received within {self.server.config.request_timeout:g} s")
             return False
+        except HeadTooLarge as exc:
+            self.close_connection = True
+            self.send_error(431, str(exc))
+            return False
+        finally:
+            self._reader.head_budget = None  # the body has its own bound (--max-request-bytes)
         problem = self._framing_problem()
         if problem:
             self.send_error(400, problem)

@@ -605,3 +605,16 @@ def test_a_static_path_with_a_nul_byte_or_a_name_too_long_is_a_404_not_a_dropped
     status, body = raw_get(two_workers, target)
     assert status == 404 and body.startswith(b"kg serve: no such file"), (status, body[:300])
     assert_no_crash(two_workers, mark)
+
+
+def test_headers_whose_sum_is_too_large_are_refused_with_431(two_workers):
+    """The defect: http.server caps each header line (64 KB) and their number (100), not their sum:
+    95 lines of 60 KB (5.7 MB) were read and answered 200."""
+    port = two_workers.extra["port"]
+    flood = "".join(f"X-Pad-{i}: {'a' * 60_000}\r\n" for i in range(95))
+    data, _ = exchange(port, f"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n{flood}\r\n".encode(), timeout=10)
+    assert data.startswith(b"HTTP/1.1 431"), data[:80]
+    # a request with many ordinary headers, well under the bound, is still served
+    ok = "".join(f"X-Note-{i}: {'b' * 500}\r\n" for i in range(50))
+    data, _ = exchange(port, f"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{ok}\r\n".encode())
+    assert data.startswith(b"HTTP/1.1 200"), data[:80]
