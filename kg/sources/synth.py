@@ -28,7 +28,7 @@ from pathlib import Path
 
 from kg.core.errors import KgError
 from kg.core.iris import DCTERMS as DCT
-from kg.core.iris import GRAPH_ASSERTED, GRAPH_PROVENANCE, PROV, RDF, RDFS, SCHEMA, TIME, XSD
+from kg.core.iris import DKGV, GRAPH_ASSERTED, GRAPH_PROVENANCE, PROV, RDF, RDFS, SCHEMA, TIME, XSD
 from kg.core.iris import RESOURCE as DKGR
 from kg.core.iris import VOCAB as DKG
 from kg.core.terms import iri_text, literal_text
@@ -443,8 +443,17 @@ def _emit_article(art: _Article, w: _Writer) -> None:
                  (DCT + "language", _lit("en")), (DCT + "publisher", _iri(outlet.iri)),
                  (DKG + "outletConfirmed", _lit("true", XSD + "boolean")),
                  (DKG + "textFile", _lit(f"synthetic/{art.slug}.txt")),
-                 (DKG + "sha256", _lit(hashlib.sha256(text.encode("utf-8")).hexdigest()))):
+                 (DKG + "sha256", _lit(hashlib.sha256(text.encode("utf-8")).hexdigest())),
+                 (DKG + "sourceKind", _iri(DKGV + "kind-news-report")), (DKG + "grading", _iri(f"{a}#grading"))):
         w.quad(a, p, o, P)
+    # every source is graded (source-without-grade-violation); a synthetic report: C3, fixed, no draw
+    grading = f"{a}#grading"
+    for p, o in ((RDF_TYPE, _iri(DKG + "SourceGrading")), (RDFS_LABEL, _lit(f"grading of {art.slug}: C3", lang="en")),
+                 (DKG + "sourceReliability", _iri(DKGV + "reliability-C")),
+                 (DKG + "informationCredibility", _iri(DKGV + "credibility-3")),
+                 (PROV + "wasAttributedTo", _iri(DKGR + "defence-kg-curators")),
+                 (DKG + "gradedOn", _lit("2026-12-01", XSD + "date"))):
+        w.quad(grading, p, o, P)
     seg = lambda sid: f"{a}#{sid}"  # noqa: E731
     for segs, cls, link in ((index.paragraphs, "Paragraph", "hasParagraph"), (index.sentences, "Sentence", "hasSentence")):
         for sg in segs:
