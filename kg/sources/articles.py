@@ -113,17 +113,18 @@ def _stable_iri(kind: str, *parts: object) -> URIRef:
 def split_facts(facts: Graph, evidence_nodes: set, facts_path: Path, facts_src: str) -> Graph:
     """The facts of a parsed fact file: its triples less the evidence blocks. A blank node
     anywhere else is refused, located at its line."""
-    asserted = Graph()
+    asserted, stray = Graph(), []
     for s, p, o in facts:
         if s in evidence_nodes or p == DKG.evidence:
             continue
         if isinstance(s, BNode) or isinstance(o, BNode):
-            raise SourceError(
-                facts_path,
-                "blank nodes are only allowed as evidence blocks; give this node an IRI",
-                line_of(facts_src, str(p).rsplit("#", 1)[-1]),
-            )
+            stray.append(p)
+            continue
         asserted.add((s, p, o))
+    if stray:  # the first line that names one of their predicates: the same in every run
+        lines = [n for n in (line_of(facts_src, str(p).rsplit("#", 1)[-1]) for p in stray) if n is not None]
+        raise SourceError(facts_path, "blank nodes are only allowed as evidence blocks; give this node an IRI",
+                          min(lines) if lines else None)
     return asserted
 
 

@@ -108,7 +108,7 @@ class RdflibStore:
 
     def graphs(self) -> list[str]:
         """The build's named graphs: the four fixed ones and each cited source's that holds triples."""
-        return build_graphs(str(ctx.identifier) for ctx in self.dataset.contexts())
+        return build_graphs(str(g.identifier) for g in self.dataset.graphs())
 
     def query(self, text: str, bindings: dict | None = None, *, source: str = "<query>",
               default_graph=None, named_graphs=None, max_rows: int | None = None):
@@ -209,7 +209,7 @@ class RdflibStore:
 
 def dataset_graphs(ds: Dataset) -> list[str]:
     """The build's named graphs in the rdflib dataset *ds*, in output order."""
-    return build_graphs(str(ctx.identifier) for ctx in ds.contexts() if len(ctx))
+    return build_graphs(str(g.identifier) for g in ds.graphs() if len(g))
 
 
 def union_graph(ds: Dataset, graphs=None) -> Graph:
