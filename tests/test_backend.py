@@ -194,7 +194,7 @@ def test_unknown_input_is_a_user_error(tmp_path):
         build(bad, backend="oxigraph")
     stray = tmp_path / "y.nq"
     stray.write_text("<http://a> <http://b> <http://c> <http://other-graph> .\n")
-    with pytest.raises(KgError, match="asserted and provenance"):
+    with pytest.raises(KgError, match="asserted, provenance and source graphs only"):
         build(stray, backend="oxigraph")
     proc = run_kg("build", "--backend", "oxigraph", "--input", str(tmp_path / "missing.nq"),
                   "--build-dir", str(tmp_path / "o"))

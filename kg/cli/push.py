@@ -18,7 +18,7 @@ def cmd_push(args) -> int:
     ds = get_dataset(build_dir_of(args), engine_for(args), notice)
     if args.batch_size < 1:
         raise KgError("--batch-size must be positive")
-    report = push(ds, endpoints, auth, select_graphs(args.graph), batch_size=args.batch_size,
+    report = push(ds, endpoints, auth, select_graphs(args.graph, ds), batch_size=args.batch_size,
                   timeout=args.timeout, use_gsp=not args.no_graph_store,
                   progress=lambda line: print(line, file=sys.stderr, flush=True))
     print(report.summary())
@@ -29,7 +29,7 @@ def register(sub, common) -> None:
     p = sub.add_parser("push", parents=[common], help="load the built graph into a SPARQL 1.1 store (Graph Store PUT)")
     p.add_argument("--endpoint", required=True, metavar="URL", help="the store's SPARQL query endpoint")
     p.add_argument("--graph", action="append", metavar="IRI",
-                   help="push only this graph of the build (IRI, or ontology/asserted/provenance/inferred; repeatable; default all)")
+                   help="push only this graph of the build (IRI, or ontology/asserted/provenance/inferred/source/SLUG; repeatable; default all)")
     p.add_argument("--store", choices=STORES, default="auto", help="the store's URL layout (default: guessed from the URL)")
     p.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update URL (default: from --store)")
     p.add_argument("--graph-store", metavar="URL", help="Graph Store Protocol URL (default: from --store)")

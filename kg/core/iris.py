@@ -10,13 +10,36 @@ ONTOLOGY = "https://w3id.org/defence-kg/ontology"
 VOCAB = BASE + "ontology#"
 RESOURCE = BASE + "resource/"
 GRAPH = BASE + "graph/"
+#: Controlled vocabularies: SKOS concepts (kinds of source, the Admiralty code).
+DKGV = BASE + "vocab/"
+#: A cited source ``sources/<slug>`` is ``SOURCE_RESOURCE + slug``; its facts are in ``SOURCE_GRAPH + slug``.
+SOURCE_RESOURCE = RESOURCE + "source/"
+SOURCE_GRAPH = GRAPH + "source/"
 
 GRAPH_ONTOLOGY = GRAPH + "ontology"
 GRAPH_ASSERTED = GRAPH + "asserted"
 GRAPH_PROVENANCE = GRAPH + "provenance"
 GRAPH_INFERRED = GRAPH + "inferred"
-#: The build's named graphs, in the order outputs list them.
+#: The build's fixed named graphs, in the order outputs list them. A build with cited sources
+#: also has one graph per source (``SOURCE_GRAPH + slug``): see :func:`build_graphs`.
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_PROVENANCE, GRAPH_INFERRED)
+
+
+def is_source_graph(iri: str) -> bool:
+    """True for the named graph of a cited source."""
+    return str(iri).startswith(SOURCE_GRAPH) and len(str(iri)) > len(SOURCE_GRAPH)
+
+
+def is_build_graph(iri: str) -> bool:
+    """True for a named graph a build may hold: a fixed one, or a cited source's."""
+    return str(iri) in GRAPHS or is_source_graph(iri)
+
+
+def build_graphs(present=()) -> list[str]:
+    """The build's named graphs in output order: ontology, asserted, provenance, the source
+    graphs among *present* (sorted), inferred. *present* is what a store or dataset holds."""
+    sources = sorted({str(g) for g in present if is_source_graph(g)})
+    return [GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_PROVENANCE, *sources, GRAPH_INFERRED]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -41,6 +64,8 @@ PREFIXES = {
     "dkg": VOCAB,
     "dkgr": RESOURCE,
     "dkgg": GRAPH,
+    "dkgv": DKGV,
+    "src": SOURCE_RESOURCE,
     "owl": OWL,
     "rdf": RDF,
     "rdfs": RDFS,

@@ -38,6 +38,8 @@ class DKG(DefinedNamespace):
     ArmsDeal: URIRef
     AttributionMode: URIRef
     Briefing: URIRef
+    Citation: URIRef
+    CitedSource: URIRef
     ConditionalThreat: URIRef
     DefenceAgreement: URIRef
     DefenceRelationship: URIRef
@@ -78,6 +80,7 @@ class DKG(DefinedNamespace):
     Sentence: URIRef
     Situation: URIRef
     Source: URIRef
+    SourceGrading: URIRef
     Speech: URIRef
     Stance: URIRef
     State: URIRef
@@ -128,8 +131,10 @@ class DKG(DefinedNamespace):
     citesRiskUnder: URIRef
     concernsSystem: URIRef
     condition: URIRef
+    contractValue: URIRef
     correctName: URIRef
     creditedTo: URIRef
+    currency: URIRef
     dateNote: URIRef
     dayOfWeek: URIRef
     deniedSystem: URIRef
@@ -147,6 +152,8 @@ class DKG(DefinedNamespace):
     fullName: URIRef
     goal: URIRef
     governs: URIRef
+    gradedOn: URIRef
+    grading: URIRef
     hasAllianceMembership: URIRef
     hasParagraph: URIRef
     hasSentence: URIRef
@@ -154,12 +161,15 @@ class DKG(DefinedNamespace):
     hedge: URIRef
     holder: URIRef
     holdsPost: URIRef
+    hostedBy: URIRef
     inArmouryOf: URIRef
     inResponseTo: URIRef
     includesMember: URIRef
     includesTopic: URIRef
     inferredTime: URIRef
+    informationCredibility: URIRef
     leverUser: URIRef
+    locator: URIRef
     matchesLevelOf: URIRef
     mentions: URIRef
     memberOfAlliance: URIRef
@@ -196,6 +206,7 @@ class DKG(DefinedNamespace):
     reiterated: URIRef
     repeats: URIRef
     responseStatus: URIRef
+    retrieved: URIRef
     risksSanctionsUnder: URIRef
     sanctionTarget: URIRef
     sanctionedBy: URIRef
@@ -207,9 +218,13 @@ class DKG(DefinedNamespace):
     sentenceOf: URIRef
     sha256: URIRef
     signedAgreement: URIRef
+    singleValued: URIRef
+    sourceKind: URIRef
+    sourceReliability: URIRef
     speaker: URIRef
     stanceDescription: URIRef
     startOffset: URIRef
+    statedIn: URIRef
     statedTime: URIRef
     supplier: URIRef
     system: URIRef
@@ -232,9 +247,51 @@ class DKG(DefinedNamespace):
     visitor: URIRef
     worksFor: URIRef
 
+    # ontology/cited-events.ttl: what the cited sources tell beyond the article
+    addedCount: URIRef
+    billNumber: URIRef
+    codifiedAs: URIRef
+    concernsList: URIRef
+    coversTransactionsFrom: URIRef
+    DeliveryStart: URIRef
+    deliveryUnder: URIRef
+    enactedLaw: URIRef
+    Enactment: URIRef
+    entryCount: URIRef
+    followsThreat: URIRef
+    formerName: URIRef
+    identifiedWith: URIRef
+    imposedBy: URIRef
+    LegalProvision: URIRef
+    listedOn: URIRef
+    ListExpansion: URIRef
+    ListPublication: URIRef
+    measure: URIRef
+    Meeting: URIRef
+    menuSize: URIRef
+    minimumSanctions: URIRef
+    noLaterThan: URIRef
+    participant: URIRef
+    ProgrammeSuspension: URIRef
+    programmeSystem: URIRef
+    provisionOf: URIRef
+    publicLawNumber: URIRef
+    sanctionMenu: URIRef
+    SanctionsList: URIRef
+    sectionNumber: URIRef
+    signatory: URIRef
+    suspendedParty: URIRef
+    suspensionCause: URIRef
+    transactionScope: URIRef
+    underProvision: URIRef
+
 
 #: Individuals described by the articles (states, systems, fact nodes, ...).
 DKGR = Namespace(iris.RESOURCE)
+#: Controlled vocabularies (SKOS concepts: source kinds, the Admiralty code).
+DKGV = Namespace(iris.DKGV)
+#: Cited sources (``sources/<slug>``).
+SRC = Namespace(iris.SOURCE_RESOURCE)
 #: Named graphs of the built dataset.
 GRAPH = Namespace(iris.GRAPH)
 GRAPH_ONTOLOGY = GRAPH.ontology

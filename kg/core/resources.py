@@ -1,8 +1,9 @@
 """Where the shipped ontology, queries and articles live.
 
 In a source checkout (and an editable install) they are the top-level folders
-``ontology/``, ``queries/`` and ``articles/``; in a wheel they travel inside the
-package as ``kg/_data/...``. ``KG_ARTICLES`` overrides the articles folder.
+``ontology/``, ``queries/``, ``articles/`` and ``sources/``; in a wheel they travel inside the
+package as ``kg/_data/...``. ``KG_ARTICLES`` overrides the articles folder, ``KG_SOURCES``
+the cited sources' folder.
 """
 
 from __future__ import annotations
@@ -35,6 +36,17 @@ def checks_dir() -> Path:
 def articles_dir() -> Path:
     env = os.environ.get("KG_ARTICLES")
     return Path(env) if env else _locate("articles")
+
+
+def sources_dir() -> Path:
+    """The cited sources' folder (``sources/<slug>/``); it may be missing or empty (no sources)."""
+    env = os.environ.get("KG_SOURCES")
+    if env:
+        return Path(env)
+    try:
+        return _locate("sources")
+    except FileNotFoundError:
+        return _PKG.parent / "sources"
 
 
 def default_build_dir() -> Path:

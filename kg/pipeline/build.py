@@ -17,13 +17,14 @@ from rdflib import Graph
 
 from kg.core import generations
 from kg.core.errors import KgError, missing_file
-from kg.core.iris import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPHS
+from kg.core.iris import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, is_source_graph
 from kg.core.progress import Silent
 from kg.core.rdfio import atomic_file, make_dir, serialize, write_atomic
-from kg.core.resources import MANIFEST_NAME, NQUADS_NAME, TRIG_NAME, TURTLE_NAME, articles_dir
+from kg.core.resources import MANIFEST_NAME, NQUADS_NAME, TRIG_NAME, TURTLE_NAME, articles_dir, sources_dir
 from kg.core.version import __version__
 from kg.reasoning import expand, load_engine
 from kg.sources.articles import compile_all
+from kg.sources.cited import compile_sources
 from kg.sources.ontology import load_ontology
 from kg.store import as_store, create, default_engine, open_build, store_class, store_location
 from kg.store.rdflib_store import RdflibStore, union_graph
@@ -38,8 +39,9 @@ class BuildResult:
     backend: str
     engine: str
     source: Path | None = None
-    #: for a build from the article folders: its rdflib graphs (ontology, asserted, provenance),
-    #: written as they are, so that every literal keeps its datatype on every backend
+    #: for a build from the article folders: its rdflib graphs (ontology, asserted, provenance,
+    #: {source graph IRI: facts}), written as they are, so that every literal keeps its datatype
+    #: on every backend
     graphs: tuple | None = None
     timings: dict = field(default_factory=dict)
     violations: list = field(default_factory=list)
@@ -65,17 +67,30 @@ class BuildResult:
             self.counts[g] = self.store.count(g)
         return self.counts[g]
 
+    def graph_names(self) -> list[str]:
+        """The build's named graphs, the cited sources' among them, in output order."""
+        if self.store is None:  # written and closed: the graphs it counted
+            return list(self.counts)
+        return self.store.graphs()
+
+    @property
+    def sources(self) -> int:
+        """Triples in the cited sources' graphs."""
+        return sum(self.count(g) for g in self.graph_names() if is_source_graph(g))
+
     @property
     def asserted(self) -> int:
-        """Triples the sources state: the asserted facts and their provenance."""
-        return self.count(GRAPH_ASSERTED) + self.count(GRAPH_PROVENANCE)
+        """Triples the sources state: the asserted facts, the cited sources' and their provenance."""
+        return self.count(GRAPH_ASSERTED) + self.sources + self.count(GRAPH_PROVENANCE)
 
     @property
     def inferred(self) -> int:
         return self.count(GRAPH_INFERRED)
 
     def summary(self) -> str:
-        text = (f"{self.asserted} triples asserted ({self.count(GRAPH_ASSERTED)} facts, "
+        cited = self.sources
+        cited = f"{cited} from cited sources, " if cited else ""
+        text = (f"{self.asserted} triples asserted ({self.count(GRAPH_ASSERTED)} facts, {cited}"
                 f"{self.count(GRAPH_PROVENANCE)} provenance), {self.count(GRAPH_ONTOLOGY)} ontology, "
                 f"{self.inferred} inferred, in {self.seconds:.2f} s")
         return text if self.store_reference else f"{text} ({self.backend}, {self.engine})"
@@ -85,7 +100,7 @@ class BuildResult:
             "version": __version__,
             "backend": self.backend,
             "engine": self.engine,
-            "graphs": {str(g): self.count(g) for g in GRAPHS},
+            "graphs": {str(g): self.count(g) for g in self.graph_names()},
             "asserted": self.asserted,
             "inferred": self.inferred,
         }
@@ -94,21 +109,27 @@ class BuildResult:
 # --- the stages ---------------------------------------------------------------------------
 
 
-def load(store, source: Path | None = None, articles: Path | None = None) -> tuple | None:
-    """Fill the ontology, asserted and provenance graphs: from the article folders, or from *source*.
+def load(store, source: Path | None = None, articles: Path | None = None,
+         sources: Path | None = None) -> tuple | None:
+    """Fill the ontology, asserted, provenance and cited-source graphs: from the article and
+    source folders, or from *source*.
 
-    *source* is an N-Quads or TriG file whose quads are in the asserted and provenance
-    graphs, as ``kg synth`` writes it (or ``kg export --format nquads --asserted-only``).
-    Returns the rdflib graphs of a build from the article folders, else None.
+    *source* is an N-Quads or TriG file whose quads are in the asserted, provenance and
+    source graphs, as ``kg synth`` writes it (or ``kg export --format nquads --asserted-only``).
+    Returns the rdflib graphs of a build from the folders, else None.
     """
 
     ontology = load_ontology()
     store.add_graph(GRAPH_ONTOLOGY, ontology)
     if source is None:
         asserted, provenance, _ = compile_all(Path(articles) if articles is not None else articles_dir())
+        cited, cited_provenance, _ = compile_sources(Path(sources) if sources is not None else sources_dir())
+        provenance += cited_provenance
         store.add_graph(GRAPH_ASSERTED, asserted)
         store.add_graph(GRAPH_PROVENANCE, provenance)
-        return ontology, asserted, provenance
+        for iri, g in cited.items():
+            store.add_graph(iri, g)
+        return ontology, asserted, provenance, cited
     source = Path(source)
     if not source.is_file():
         raise missing_file(source, "input graph")
@@ -116,15 +137,15 @@ def load(store, source: Path | None = None, articles: Path | None = None) -> tup
         raise KgError(f"{source}: give an N-Quads (.nq) or TriG (.trig) file with the asserted and provenance graphs")
     store.load_file(source)
     if store.count(GRAPH_INFERRED) or store.stray_quads():
-        raise KgError(f"{source}: quads must be in the asserted and provenance graphs only")
+        raise KgError(f"{source}: quads must be in the asserted, provenance and source graphs only")
     return None
 
 
 def reason(store, engine: str, progress=None) -> int:
-    """Fill the inferred graph from the ontology and asserted graphs; return its size."""
+    """Fill the inferred graph from the ontology, asserted and cited-source graphs; return its size."""
 
     load_engine(engine)  # an unknown engine, or one that cannot load, fails before any work
-    inputs = [GRAPH_ONTOLOGY, GRAPH_ASSERTED]
+    inputs = [GRAPH_ONTOLOGY, GRAPH_ASSERTED, *(g for g in store.graphs() if is_source_graph(g))]
     store.clear_graph(GRAPH_INFERRED)
     n = store.materialise(inputs, engine, progress)
     if n is not None:
@@ -147,11 +168,12 @@ def check(store) -> list:
 
 def build(source: Path | None = None, *, backend: str = "rdflib", engine: str | None = None,
           validate: bool = True, store_path: Path | None = None, progress=None,
-          articles: Path | None = None) -> BuildResult:
+          articles: Path | None = None, sources: Path | None = None) -> BuildResult:
     """Build in a new store: load, reason, validate. Raises :class:`ValidationFailed`.
 
     The asserted and provenance graphs come from *source* (an N-Quads or TriG file) if given,
-    else from the article folders in *articles* (default: the shipped ones, or ``$KG_ARTICLES``).
+    else from the article folders in *articles* (default: the shipped ones, or ``$KG_ARTICLES``)
+    and the cited-source folders in *sources* (default: the shipped ones, or ``$KG_SOURCES``).
     """
 
     progress = progress or Silent()
@@ -166,7 +188,7 @@ def build(source: Path | None = None, *, backend: str = "rdflib", engine: str | 
         result.timings[stage] = time.perf_counter() - t
         return out
 
-    result.graphs = timed("load", "loading", lambda: load(store, source, articles))
+    result.graphs = timed("load", "loading", lambda: load(store, source, articles, sources))
     timed("reason", "reasoning", lambda: reason(store, engine, progress))
     if validate:
         result.violations = timed("validate", "validating", lambda: check(store))
@@ -178,12 +200,12 @@ def build(source: Path | None = None, *, backend: str = "rdflib", engine: str | 
 # --- writing ------------------------------------------------------------------------------
 
 
-def assemble(ontology, asserted, provenance, inferred):
-    """An rdflib dataset of the four graphs."""
+def assemble(ontology, asserted, provenance, inferred, sources: dict | None = None):
+    """An rdflib dataset of the four graphs and the cited sources' (*sources*: graph IRI -> graph)."""
 
     store = RdflibStore()
     for iri, g in ((GRAPH_ONTOLOGY, ontology), (GRAPH_ASSERTED, asserted), (GRAPH_PROVENANCE, provenance),
-                   (GRAPH_INFERRED, inferred if inferred is not None else Graph())):
+                   *sorted((sources or {}).items()), (GRAPH_INFERRED, inferred if inferred is not None else Graph())):
         store.add_graph(iri, g)
     return store.dataset
 
@@ -202,7 +224,8 @@ def write_outputs(result: BuildResult, out_dir: Path, progress=None) -> list[Pat
     out_dir = Path(out_dir)
     written = []
     if result.graphs is not None:
-        ds = assemble(*result.graphs, result.store.graph(GRAPH_INFERRED))
+        ontology, asserted, provenance, cited = result.graphs
+        ds = assemble(ontology, asserted, provenance, result.store.graph(GRAPH_INFERRED), cited)
     elif not getattr(result.store, "streams", False):
         ds = result.store.as_dataset()
     else:
@@ -246,7 +269,7 @@ def build_into(build_dir: Path, source: Path | None = None, *, backend: str = "r
             progress.stage("writing")
             write_outputs(result, gen, progress)
             result.store.flush()
-            result.counts = {str(g): result.count(g) for g in GRAPHS}
+            result.counts = {str(g): result.count(g) for g in result.graph_names()}
             result.store = None  # closed before the generation becomes current
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)

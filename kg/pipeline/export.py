@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rdflib import Dataset, URIRef
 
-from kg.core.iris import GRAPH_INFERRED, GRAPHS
+from kg.core.iris import GRAPH_INFERRED
 from kg.core.namespace import bind_prefixes
 from kg.core.rdfio import serialize
-from kg.store.rdflib_store import union_graph
+from kg.store.rdflib_store import dataset_graphs, union_graph
 
 #: format name -> (rdflib format, holds named graphs)
 EXPORT_FORMATS = {
@@ -28,7 +28,7 @@ def export(ds, fmt: str, asserted_only: bool = False) -> bytes:
     """
 
     rdf_format, quads = EXPORT_FORMATS[fmt]
-    graphs = [g for g in GRAPHS if not (asserted_only and g == GRAPH_INFERRED)]
+    graphs = [g for g in dataset_graphs(ds) if not (asserted_only and g == GRAPH_INFERRED)]
     if not quads:
         return serialize(union_graph(ds, graphs), rdf_format)
     out = Dataset()

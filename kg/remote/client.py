@@ -59,6 +59,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 
 from kg.core.errors import KgError
+from kg.core.iris import GRAPH
 from kg.core.namespace import GRAPHS
 from kg.core.rdfio import serialize
 from kg.core.terms import n3
@@ -369,16 +370,20 @@ def count_by_value(graph) -> int:
 _NO_GSP = {404, 405, 501}
 
 
-def select_graphs(names: list[str] | None) -> list[URIRef]:
-    """The build graphs to push: all four, or those named (full IRIs or ontology/asserted/...)."""
+def select_graphs(names: list[str] | None, ds: Dataset | None = None) -> list[URIRef]:
+    """The build graphs to push: all of *ds*'s (the four and the cited sources'), or those named
+    (full IRIs, or ontology/asserted/provenance/inferred/source/<slug>)."""
+    from kg.store.rdflib_store import dataset_graphs
+
+    known = [URIRef(g) for g in dataset_graphs(ds)] if ds is not None else list(GRAPHS)
     if not names:
-        return list(GRAPHS)
+        return known
     out = []
-    short = {str(g).rsplit("/", 1)[-1]: g for g in GRAPHS}
+    short = {str(g).removeprefix(GRAPH): g for g in known}
     for n in names:
-        g = short.get(n) or next((x for x in GRAPHS if str(x) == n), None)
+        g = short.get(n) or next((x for x in known if str(x) == n), None)
         if g is None:
-            raise KgError(f"--graph {n!r} is not a graph of the build (known: {', '.join(str(x) for x in GRAPHS)})")
+            raise KgError(f"--graph {n!r} is not a graph of the build (known: {', '.join(str(x) for x in known)})")
         if g not in out:
             out.append(g)
     return out
@@ -414,7 +419,7 @@ def push(ds: Dataset, endpoints: Endpoints, auth: Auth, graphs: list[URIRef] | N
 def _push(http: Http, ds: Dataset, endpoints: Endpoints, graphs, batch_size: int, use_gsp: bool, progress) -> PushReport:
     report = PushReport(endpoints.query)
     gsp = use_gsp and endpoints.store is not None
-    for iri in graphs or list(GRAPHS):
+    for iri in graphs or select_graphs(None, ds):
         payload, n = graph_payload(ds, iri)
         t0 = time.perf_counter()
         method = "PUT"

@@ -14,7 +14,7 @@ def service_description(store, endpoint: str, allow_update: bool) -> Graph:
     from rdflib import BNode, Namespace
     from rdflib.namespace import RDF, VOID
 
-    from kg.core.namespace import GRAPHS, bind_prefixes
+    from kg.core.namespace import bind_prefixes
 
     per, union = store.graph_sizes()
 
@@ -40,7 +40,8 @@ def service_description(store, endpoint: str, allow_update: bool) -> Graph:
     default = BNode()
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    for iri in GRAPHS:
+    for name in store.graphs() or per:  # the build's graphs, the cited sources' among them
+        iri = URIRef(name)
         n = per.get(str(iri), 0)
         ng, graph = BNode(), BNode()
         g.add((dataset, SD.namedGraph, ng))

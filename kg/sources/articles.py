@@ -101,13 +101,43 @@ def sentence_index_graph(article: Article) -> Graph:
     return g
 
 
-def _line_of(source: str, needle: str) -> int | None:
+def line_of(source: str, needle: str) -> int | None:
+    """The line (from 1) of the first *needle* in the file text *source*; None if it is not there."""
     pos = source.find(needle)
     return None if pos < 0 else source.count("\n", 0, pos) + 1
 
 
 def _stable_iri(kind: str, *parts: object) -> URIRef:
     return URIRef(stable_iri(kind, *parts))
+
+
+def split_facts(facts: Graph, evidence_nodes: set, facts_path: Path, facts_src: str) -> Graph:
+    """The facts of a parsed fact file: its triples less the evidence blocks. A blank node
+    anywhere else is refused, located at its line."""
+    asserted, stray = Graph(), []
+    for s, p, o in facts:
+        if s in evidence_nodes or p == DKG.evidence:
+            continue
+        if isinstance(s, BNode) or isinstance(o, BNode):
+            stray.append(p)
+            continue
+        asserted.add((s, p, o))
+    if stray:  # the first line that names one of their predicates: the same in every run
+        lines = [n for n in (line_of(facts_src, str(p).rsplit("#", 1)[-1]) for p in stray) if n is not None]
+        raise SourceError(facts_path, "blank nodes are only allowed as evidence blocks; give this node an IRI",
+                          min(lines) if lines else None)
+    return asserted
+
+
+def require_facts(folder: Path, asserted: Graph, facts_path: Path, what: str) -> None:
+    """Refuse a fact file that states nothing, unless an empty ``NO-FACTS`` file in *folder*
+    says so on purpose (and refuse that file beside facts)."""
+    deliberate = folder / NO_FACTS
+    if not len(asserted) and not deliberate.is_file():
+        raise SourceError(facts_path, f"states no facts; write the {what}'s facts here or, if it "
+                                      f"deliberately has none, put an empty file {NO_FACTS} in its folder")
+    if len(asserted) and deliberate.is_file():
+        raise SourceError(deliberate, f"says the {what} has no facts, but facts.ttl states some: remove one of them")
 
 
 def compile_article(folder: Path) -> tuple[Graph, Graph, Article]:
@@ -133,27 +163,12 @@ def compile_article(folder: Path) -> tuple[Graph, Graph, Article]:
     evidence_nodes: set[BNode] = set()
     for fact, ev in facts.subject_objects(DKG.evidence):
         if not isinstance(ev, BNode):
-            raise SourceError(facts_path, f"evidence of <{fact}> must be a [ ... ] block", _line_of(facts_src, str(ev)))
+            raise SourceError(facts_path, f"evidence of <{fact}> must be a [ ... ] block", line_of(facts_src, str(ev)))
         evidence_nodes.add(ev)
         _compile_evidence(article, facts, facts_path, facts_src, fact, ev, publisher, provenance)
 
-    asserted = Graph()
-    for s, p, o in facts:
-        if s in evidence_nodes or p == DKG.evidence:
-            continue
-        if isinstance(s, BNode) or isinstance(o, BNode):
-            raise SourceError(
-                facts_path,
-                "blank nodes are only allowed as evidence blocks; give this node an IRI",
-                _line_of(facts_src, str(p).rsplit("#", 1)[-1]),
-            )
-        asserted.add((s, p, o))
-    deliberate = folder / NO_FACTS
-    if not len(asserted) and not deliberate.is_file():
-        raise SourceError(facts_path, f"states no facts; write the article's facts here or, if it "
-                                      f"deliberately has none, put an empty file {NO_FACTS} in its folder")
-    if len(asserted) and deliberate.is_file():
-        raise SourceError(deliberate, "says the article has no facts, but facts.ttl states some: remove one of them")
+    asserted = split_facts(facts, evidence_nodes, facts_path, facts_src)
+    require_facts(folder, asserted, facts_path, "article")
     first_printings = [(article.segment_iri(seg.id), seg.text) for seg in article.index.sentences if not seg.repeats]
     cited = [(fact, sentence) for fact, ev in facts.subject_objects(DKG.evidence)
              for sentence in facts.objects(ev, DKG.sentence)]
@@ -171,7 +186,7 @@ def _compile_evidence(article, facts, facts_path, facts_src, fact, ev, publisher
     mode = facts.value(ev, DKG.attributionMode)
     hedge = facts.value(ev, DKG.hedge)
     note = facts.value(ev, DKG.citationNote)
-    line = _line_of(facts_src, str(exact)) if exact is not None else None
+    line = line_of(facts_src, str(exact)) if exact is not None else None
 
     if cited is not None and sentence is None:
         node = _stable_iri("evidence", fact, cited, article.iri)  # each fact file its own record
@@ -221,13 +236,18 @@ def _compile_evidence(article, facts, facts_path, facts_src, fact, ev, publisher
     mode = mode if mode is not None else (DKG.DirectQuote if asserted_by is not None else DKG.NarrativeVoice)
     triples = quote_annotation(str(fact), str(article.segment_iri(sid)), str(article.iri), text, start, end,
                                str(asserted_by if asserted_by is not None else publisher), str(mode),
-                               _plain(hedge) if hedge is not None else None)
+                               plain(hedge) if hedge is not None else None)
+    add_emitted(out, triples)
+
+
+def add_emitted(out: Graph, triples) -> None:
+    """Add the evidence emitter's plain triples to the rdflib graph *out*."""
     for s, p, o in triples:
         out.add((URIRef(s), URIRef(p), URIRef(o.value) if isinstance(o, Iri) else
                  Literal(o.value, lang=o.lang, datatype=URIRef(o.datatype) if o.datatype else None)))
 
 
-def _plain(term) -> Iri | Lit:
+def plain(term) -> Iri | Lit:
     """An rdflib term as the evidence emitter's plain value."""
     if isinstance(term, Literal):
         return Lit(str(term), str(term.datatype) if term.datatype else None, term.language)

@@ -1,8 +1,10 @@
-"""The one evidence-annotation emitter, shared by article folders and ``kg synth``.
+"""The one evidence-annotation emitter, shared by article folders, cited sources and ``kg synth``.
 
 A quote from a sentence becomes a W3C Web Annotation: a ``dkg:Evidence`` whose target is the
 article, selected by the exact quote with its context (``oa:TextQuoteSelector``) and by its
-character offsets (``oa:TextPositionSelector``). The triples are plain values (IRIs as
+character offsets (``oa:TextPositionSelector``) (:func:`quote_annotation`). A fact of a cited
+source, whose text is not shipped, becomes a ``dkg:Citation``: the source and a locator in it
+(:func:`citation_annotation`). The triples are plain values (IRIs as
 :class:`Iri`, literals as :class:`Lit`), so that the article compiler adds them to an rdflib
 graph and the synthetic generator writes them as N-Quads straight away.
 """
@@ -74,4 +76,30 @@ def quote_annotation(fact: str, sentence: str, source: str, text: str, start: in
         (tp, OA + "start", Lit(str(start), XSD + "nonNegativeInteger")),
         (tp, OA + "end", Lit(str(end), XSD + "nonNegativeInteger")),
     ]
+    return out
+
+
+def citation_annotation(fact: str, source: str, locator: str, asserted_by: str, mode: str,
+                        hedge: Iri | Lit | None = None) -> list[tuple[str, str, Iri | Lit]]:
+    """The triples that tie *fact* to the place *locator* (``"para 3"``) of the cited *source*.
+
+    The node is keyed by fact, source and locator, so that it is the same in every build, and
+    two sources (or two places of one source) stating one fact give two citations.
+    """
+    node = stable_iri("citation", fact, source, locator)
+    out = [
+        (fact, VOCAB + "evidence", Iri(node)),
+        (fact, PROV + "wasDerivedFrom", Iri(source)),
+        (node, RDF + "type", Iri(VOCAB + "Citation")),
+        (node, RDF + "type", Iri(VOCAB + "Evidence")),
+        (node, RDF + "type", Iri(OA + "Annotation")),
+        (node, OA + "hasBody", Iri(fact)),
+        (node, OA + "hasTarget", Iri(source)),
+        (node, VOCAB + "statedIn", Iri(source)),
+        (node, VOCAB + "locator", Lit(locator)),
+        (node, VOCAB + "assertedBy", Iri(asserted_by)),
+        (node, VOCAB + "attributionMode", Iri(mode)),
+    ]
+    if hedge is not None:
+        out.append((node, VOCAB + "hedge", hedge))
     return out

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from kg.core.errors import KgError
 from kg.core.iris import DCTERMS as DCT
-from kg.core.iris import GRAPH_ASSERTED, GRAPH_PROVENANCE, PROV, RDF, RDFS, SCHEMA, TIME, XSD
+from kg.core.iris import DKGV, GRAPH_ASSERTED, GRAPH_PROVENANCE, PROV, RDF, RDFS, SCHEMA, TIME, XSD
 from kg.core.iris import RESOURCE as DKGR
 from kg.core.iris import VOCAB as DKG
 from kg.core.terms import iri_text, literal_text
@@ -39,9 +39,10 @@ RDF_TYPE = RDF + "type"
 RDFS_LABEL = RDFS + "label"
 #: Distinct triples (asserted + provenance) that N articles make with seed 0, measured. The
 #: first articles also introduce the world (states, systems, laws), so the count is not
-#: proportional to N at first; past 100 articles each adds about 2,000.
-SIZE_TABLE = ((1, 2885), (2, 5477), (4, 10449), (10, 23330), (20, 45302), (40, 86220), (100, 205919),
-              (200, 406491), (400, 801042), (700, 1404436))
+#: proportional to N at first; past 100 articles each adds about 2,000 (8 of them the
+#: article's grade, counted exactly).
+SIZE_TABLE = ((1, 2893), (2, 5493), (4, 10481), (10, 23410), (20, 45462), (40, 86540), (100, 206719),
+              (200, 408091), (400, 804242), (700, 1410036))
 
 _SYLLABLES = ("al", "ba", "cor", "da", "el", "fen", "gar", "hal", "is", "jor", "kar", "lun", "mar", "nor",
               "os", "pel", "quin", "ros", "sul", "tar", "ul", "ven", "wes", "xan", "yor", "zan", "bri", "dra")
@@ -443,8 +444,17 @@ def _emit_article(art: _Article, w: _Writer) -> None:
                  (DCT + "language", _lit("en")), (DCT + "publisher", _iri(outlet.iri)),
                  (DKG + "outletConfirmed", _lit("true", XSD + "boolean")),
                  (DKG + "textFile", _lit(f"synthetic/{art.slug}.txt")),
-                 (DKG + "sha256", _lit(hashlib.sha256(text.encode("utf-8")).hexdigest()))):
+                 (DKG + "sha256", _lit(hashlib.sha256(text.encode("utf-8")).hexdigest())),
+                 (DKG + "sourceKind", _iri(DKGV + "kind-news-report")), (DKG + "grading", _iri(f"{a}#grading"))):
         w.quad(a, p, o, P)
+    # every source is graded (source-without-grade-violation); a synthetic report: C3, fixed, no draw
+    grading = f"{a}#grading"
+    for p, o in ((RDF_TYPE, _iri(DKG + "SourceGrading")), (RDFS_LABEL, _lit(f"grading of {art.slug}: C3", lang="en")),
+                 (DKG + "sourceReliability", _iri(DKGV + "reliability-C")),
+                 (DKG + "informationCredibility", _iri(DKGV + "credibility-3")),
+                 (PROV + "wasAttributedTo", _iri(DKGR + "defence-kg-curators")),
+                 (DKG + "gradedOn", _lit("2026-12-01", XSD + "date"))):
+        w.quad(grading, p, o, P)
     seg = lambda sid: f"{a}#{sid}"  # noqa: E731
     for segs, cls, link in ((index.paragraphs, "Paragraph", "hasParagraph"), (index.sentences, "Sentence", "hasSentence")):
         for sg in segs:

@@ -1,7 +1,8 @@
 """One store protocol over rdflib, Oxigraph and a remote SPARQL endpoint.
 
-A :class:`Store` holds the built dataset (the named graphs of :data:`kg.core.iris.GRAPHS`,
-with the default graph as their union) and answers SPARQL. It is handed text that the
+A :class:`Store` holds the built dataset (the named graphs of :data:`kg.core.iris.GRAPHS` and
+one per cited source, :func:`kg.core.iris.build_graphs`; the default graph is their union) and
+answers SPARQL. It is handed text that the
 boundary (:mod:`kg.sparql.boundary`) has already checked, and a dataset that the boundary
 has already read: either explicit graph lists, or None for the union default graph.
 Results come back as rdflib :class:`~rdflib.query.Result` objects on every store, so that

@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 
 from kg.core.errors import KgError, SourceError, missing_file
-from kg.core.iris import GRAPH_INFERRED, GRAPHS, PREFIXES, RDF_LANGSTRING, XSD_STRING
+from kg.core.iris import GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES, RDF_LANGSTRING, XSD_STRING, build_graphs, is_build_graph
 from kg.store.protocol import NeedsValues, TooLarge
 
 STORE_NAME = "oxigraph"
@@ -160,7 +160,9 @@ class OxigraphStore:
     # --- reading ---
 
     def graphs(self) -> list[str]:
-        return list(GRAPHS)
+        """The build's named graphs: the four fixed ones and each cited source's in the store."""
+        o = ox()
+        return build_graphs(g.value for g in self.raw.named_graphs() if isinstance(g, o.NamedNode))
 
     def query(self, text: str, bindings: dict | None = None, *, source: str = "<query>",
               default_graph=None, named_graphs=None, max_rows: int | None = None):
@@ -274,7 +276,7 @@ class OxigraphStore:
     def stray_quads(self) -> bool:
         """True if any quad is in the default graph or in a graph the build does not have."""
         o = ox()
-        stray = [g for g in self.raw.named_graphs() if isinstance(g, o.NamedNode) and g.value not in GRAPHS]
+        stray = [g for g in self.raw.named_graphs() if isinstance(g, o.NamedNode) and not is_build_graph(g.value)]
         default = next(iter(self.raw.quads_for_pattern(None, None, None, o.DefaultGraph())), None)
         return bool(stray) or default is not None
 
@@ -323,7 +325,7 @@ class OxigraphStore:
         from kg.store.rdflib_store import new_dataset
 
         ds = new_dataset()
-        for iri in GRAPHS:
+        for iri in self.graphs():
             target = ds.graph(URIRef(iri))
             for q in self.quads(iri):
                 target.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
@@ -334,25 +336,26 @@ class OxigraphStore:
         inferred graphs from the store, the asserted and provenance graphs from *source* as given
         (the store keeps numbers by value), or from the store if there is no source."""
         o = ox()
+        stated = [g for g in self.graphs() if g not in (GRAPH_ONTOLOGY, GRAPH_INFERRED)]
 
         def quads():
-            yield from self.quads(GRAPHS[0])
+            yield from self.quads(GRAPH_ONTOLOGY)
             if source is not None:
                 yield from o.parse(path=str(source), format=rdf_format(source))
             else:
-                for g in GRAPHS[1:3]:
+                for g in stated:
                     yield from self.quads(g)
             yield from self.quads(GRAPH_INFERRED)
 
         if fmt == "nquads":
-            o.serialize(self.quads(GRAPHS[0]), fh, o.RdfFormat.N_QUADS)
+            o.serialize(self.quads(GRAPH_ONTOLOGY), fh, o.RdfFormat.N_QUADS)
             if source is not None and rdf_format(source) == o.RdfFormat.N_QUADS:
                 with open(source, "rb") as src:
                     shutil.copyfileobj(src, fh, 1 << 20)
             elif source is not None:
                 o.serialize(o.parse(path=str(source), format=rdf_format(source)), fh, o.RdfFormat.N_QUADS)
             else:
-                for g in GRAPHS[1:3]:
+                for g in stated:
                     o.serialize(self.quads(g), fh, o.RdfFormat.N_QUADS)
             o.serialize(self.quads(GRAPH_INFERRED), fh, o.RdfFormat.N_QUADS)
         elif fmt == "trig":
@@ -378,6 +381,7 @@ class BuiltStore(OxigraphStore):
         self._store = _open_raw(self.build_dir)
         self._pid = os.getpid()
         self._sizes = OxigraphStore.graph_sizes(self)  # read once, before any fork
+        self._graphs = OxigraphStore.graphs(self)
         self._store = None  # closed again: each process opens its own
 
     @property
@@ -389,6 +393,9 @@ class BuiltStore(OxigraphStore):
 
     def graph_sizes(self) -> tuple[dict[str, int], int]:
         return self._sizes
+
+    def graphs(self) -> list[str]:
+        return list(self._graphs)
 
 
 def store_dir(build_dir: Path) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from kg.core.errors import KgError, SourceError, missing_file, read_utf8
-from kg.core.iris import GRAPHS, PREFIXES
+from kg.core.iris import PREFIXES, build_graphs, is_build_graph
 from kg.core.namespace import bind_prefixes
 from kg.store.protocol import TooLarge
 
@@ -107,7 +107,8 @@ class RdflibStore:
     # --- reading ---
 
     def graphs(self) -> list[str]:
-        return [str(g) for g in GRAPHS]
+        """The build's named graphs: the four fixed ones and each cited source's that holds triples."""
+        return build_graphs(str(g.identifier) for g in self.dataset.graphs())
 
     def query(self, text: str, bindings: dict | None = None, *, source: str = "<query>",
               default_graph=None, named_graphs=None, max_rows: int | None = None):
@@ -163,7 +164,7 @@ class RdflibStore:
 
     def graph_sizes(self) -> tuple[dict[str, int], int]:
         per = {str(g.identifier): len(g) for g in self.dataset.contexts() if len(g)}
-        union = len({t for iri in GRAPHS for t in self.dataset.graph(URIRef(iri))})
+        union = len({t for iri in self.graphs() for t in self.dataset.graph(URIRef(iri))})
         return per, union
 
     # --- building ---
@@ -190,8 +191,7 @@ class RdflibStore:
 
     def stray_quads(self) -> bool:
         """True if any triple is in the default graph or in a graph the build does not have."""
-        known = {str(g) for g in GRAPHS}
-        return any(len(ctx) and str(ctx.identifier) not in known for ctx in self.dataset.contexts())
+        return any(len(ctx) and not is_build_graph(str(ctx.identifier)) for ctx in self.dataset.contexts())
 
     def materialise(self, inputs: list[str], engine: str, progress=None) -> None:
         """No store-specific reasoning here: the caller reasons over an rdflib graph."""
@@ -207,11 +207,16 @@ class RdflibStore:
         pass
 
 
-def union_graph(ds: Dataset, graphs=GRAPHS) -> Graph:
-    """The named graphs *graphs* of *ds* merged into one rdflib graph."""
+def dataset_graphs(ds: Dataset) -> list[str]:
+    """The build's named graphs in the rdflib dataset *ds*, in output order."""
+    return build_graphs(str(g.identifier) for g in ds.graphs() if len(g))
+
+
+def union_graph(ds: Dataset, graphs=None) -> Graph:
+    """The named graphs *graphs* (default: all the build's) of *ds* merged into one rdflib graph."""
     g = Graph()
     bind_prefixes(g)
-    for iri in graphs:
+    for iri in graphs if graphs is not None else dataset_graphs(ds):
         for t in ds.graph(URIRef(iri)):
             g.add(t)
     return g
