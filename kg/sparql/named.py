@@ -5,8 +5,11 @@ Each competency question is one ``queries/<slug>.rq`` opening with a header::
     # Question: Who risks CAATSA sanctions for buying the S-400?
     # Sentences: s03, s05, s06, s10
     # Param: fact = dkgr:contract-india-russia-s400-2018
+    # Layer: article
 
-Its hand-written answer sits beside it as ``<slug>.expected.csv``. User values
+Its hand-written answer sits beside it as ``<slug>.expected.csv``. ``Layer: article`` says
+that answer is the article's own, as a build of the article alone gives it; without it (or
+with ``Layer: all``) the answer is that of the whole graph, the cited sources included. User values
 enter a query only as bindings (``initBindings``), never by string formatting.
 Queries make no network requests: ``SERVICE`` is refused and ``FROM`` never
 loads a graph from the web.
@@ -41,6 +44,11 @@ class NamedQuery:
         return self.header("question") or self.header("title")
 
     @property
+    def layer(self) -> str:
+        """``article``: the expected answer is the article's alone; ``all``: the whole graph's."""
+        return (self.header("layer") or "all").split()[0]
+
+    @property
     def params(self) -> dict[str, str]:
         """Declared parameters and their example values (``# Param: name = value``)."""
         out = {}
@@ -48,6 +56,9 @@ class NamedQuery:
             name, _, value = line.partition("=")
             out[name.strip().lstrip("?$")] = value.strip()
         return out
+
+
+_KEYS = {"question", "title", "description", "severity", "sentences", "sources", "param", "answer", "note", "layer"}
 
 
 def parse_headers(text: str) -> dict[str, list[str]]:
@@ -59,7 +70,7 @@ def parse_headers(text: str) -> dict[str, list[str]]:
                 break
             continue
         m = _HEADER.match(line)
-        if m and m.group(1).lower() in {"question", "title", "description", "severity", "sentences", "param", "answer", "note"}:
+        if m and m.group(1).lower() in _KEYS:
             last = m.group(1).lower()
             headers.setdefault(last, []).append(m.group(2).strip())
         elif last and line[1:].strip():
