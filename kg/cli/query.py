@@ -35,6 +35,14 @@ def cmd_query(args) -> int:
     if unknown:  # a named question or .rq file declares its parameters; inline --sparql declares none
         takes = f"it takes: {', '.join(declared)}" if declared else "it takes no parameters"
         raise KgError(f"{query.slug} has no parameter {', '.join(unknown)} ({takes})")
+    day = None
+    if args.as_of is not None:
+        from kg.pipeline.asof import parse_date
+
+        day = parse_date(args.as_of)
+        if getattr(args, "endpoint", None):
+            raise KgError("--as-of works on the build, not on a remote store (--endpoint): "
+                          "the graph as of a date is derived again by the reasoner")
     if getattr(args, "endpoint", None):
         from kg.remote.client import Auth, RemoteStore
 
@@ -44,6 +52,10 @@ def cmd_query(args) -> int:
         from kg.cli.options import store_of
 
         store = store_of(args)  # the build on Oxigraph, unless --backend rdflib
+        if day is not None:
+            from kg.pipeline.asof import as_of
+
+            store = as_of(store, day)  # the graph as it stood at the end of that day
     from kg.sparql import run
     from kg.sparql.labels import labels, to_term
     from kg.sparql.results import write
@@ -72,5 +84,8 @@ def register(sub, common) -> None:
     q.add_argument("--format", choices=list(RESULT_FORMATS), default="table")
     q.add_argument("--bind", action="append", metavar="NAME=VALUE",
                    help="bind a parameter; VALUE is <iri>, prefix:name, or a label (repeatable)")
+    q.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="ask the question of the graph as it stood at the end of that day: what had happened by "
+                        "then, each source read on its own terms, and what the reasoner derives from it")
     add_endpoint_options(q)
     q.set_defaults(func=cmd_query)
