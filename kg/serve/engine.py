@@ -81,6 +81,22 @@ class Limits:
 # --- what a worker does ----------------------------------------------------------------------
 
 
+_AS_OF: OrderedDict = OrderedDict()  # (store, day) -> the store as of that day, a few per worker
+
+
+def _as_of_store(store, day: str):
+    """*store* as of *day* (:func:`kg.pipeline.asof.as_of`), kept for the next requests of that day."""
+    from kg.pipeline.asof import as_of
+
+    key = (store, day)  # the store itself, not its id: an id can be reused after an update
+    if key not in _AS_OF:
+        _AS_OF[key] = as_of(store, day)
+        while len(_AS_OF) > 4:
+            _AS_OF.popitem(last=False)
+    _AS_OF.move_to_end(key)
+    return _AS_OF[key]
+
+
 def run_query_job(store, job: dict, limits: Limits) -> Reply:
     """Check, run and serialise one query on *store* (any backend); every failure becomes a Reply.
 
@@ -91,6 +107,8 @@ def run_query_job(store, job: dict, limits: Limits) -> Reply:
     """
 
     try:
+        if job.get("as_of"):
+            store = _as_of_store(store, job["as_of"])
         bindings = {name: to_term(store, value) for name, value in (job.get("bindings") or {}).items()}
         result = run(store, job["text"], bindings, source=job.get("source", "<query>"),
                      default_graph=job.get("default") or None, named_graphs=job.get("named") or None,

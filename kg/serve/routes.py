@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
+from kg.core.errors import KgError
 from kg.serve.description import graph_counts, service_description
 from kg.serve.engine import Reply, error_reply
 from kg.serve.negotiation import GRAPH_TYPES, negotiate, parse_accept, quality
@@ -118,6 +119,7 @@ class Routes:
             return Reply(200, "application/sparql-query; charset=utf-8", q.text.encode("utf-8"))
         formats = params.pop("format", []) + params.pop("output", [])
         params.pop("results", None)  # SPARQLWrapper sends format, output and results
+        as_of = _as_of(params.pop("as-of", None))
         bindings = {}
         for key, values in params.items():
             name = key.lstrip("?$")
@@ -128,7 +130,7 @@ class Routes:
                 raise BadRequest(400, f"give parameter {name!r} exactly one non-empty value")
             bindings[name] = values[0]
         job = {"kind": "query", "text": q.text, "source": f"queries/{slug}.rq", "bindings": bindings,
-               "accept": self.request.headers.get("Accept"), "formats": formats}
+               "accept": self.request.headers.get("Accept"), "formats": formats, "as_of": as_of}
         return self.server.engine.run(job, client=self.request.client)
 
     def _sparql(self, params: dict[str, list[str]]) -> Reply:
@@ -170,7 +172,7 @@ class Routes:
         formats = params.get("format", []) + params.get("output", [])
         job = {"kind": "query", "text": query, "source": "<query>", "accept": self.request.headers.get("Accept"),
                "formats": formats, "default": params.get("default-graph-uri", []),
-               "named": params.get("named-graph-uri", [])}
+               "named": params.get("named-graph-uri", []), "as_of": _as_of(params.get("as-of"))}
         return self.server.engine.run(job, client=self.request.client)
 
     def _update(self, text: str) -> Reply:
@@ -207,6 +209,20 @@ def endpoint_url(address) -> str:
     """The SPARQL endpoint's URL for a bound socket *address* (host, port[, ...])."""
     host, port = address[:2]
     return f"http://[{host}]:{port}/sparql" if ":" in host else f"http://{host}:{port}/sparql"
+
+
+def _as_of(values: list[str] | None) -> str | None:
+    """The ``as-of`` parameter, checked: one date as YYYY-MM-DD, or None."""
+    if not values:
+        return None
+    if len(values) != 1:
+        raise BadRequest(400, "give as-of once")
+    from kg.pipeline.asof import parse_date
+
+    try:
+        return parse_date(values[0]).isoformat()
+    except KgError as exc:
+        raise BadRequest(400, str(exc).replace("--as-of", "as-of")) from None
 
 
 def _single(params: dict[str, list[str]], key: str) -> str | None:
