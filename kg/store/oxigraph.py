@@ -135,6 +135,30 @@ class OxigraphStore:
 
     def __init__(self, store=None):
         self._store = store
+        self._union_stale = True
+
+    # The default graph a query sees is the union of the named graphs, as a *set* (the RDF merge),
+    # the same as rdflib's: Oxigraph's own union mode (use_default_graph_as_union) matches a triple
+    # once per graph that holds it, so two sources stating one fact gave every row twice. The store
+    # therefore keeps the union, deduplicated, in its real default graph: refreshed before the first
+    # query after a change, and written with the store (flush) so that a read-only build has it.
+
+    def _ensure_union(self) -> bool:
+        """Fill the default graph with the union of the named graphs if it is out of date; False if
+        the store cannot be written (a read-only build without it: Oxigraph's union mode is used)."""
+        if not self._union_stale:
+            return True
+        o = ox()
+        try:
+            self.raw.clear_graph(o.DefaultGraph())
+            self.raw.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        except OSError:
+            return False
+        self._union_stale = False
+        return True
+
+    def _union_dataset(self) -> dict:
+        return {} if self._ensure_union() else {"use_default_graph_as_union": True}
 
     @classmethod
     def create(cls, path: Path | None = None) -> "OxigraphStore":
@@ -180,7 +204,7 @@ class OxigraphStore:
             dataset = {"default_graph": [o.NamedNode(g) for g in default_graph or []],
                        "named_graphs": [o.NamedNode(g) for g in named_graphs or []]}
         else:
-            dataset = {"use_default_graph_as_union": True}
+            dataset = self._union_dataset()
         try:
             try:
                 answer = self.raw.query(text, prefixes=PREFIXES, substitutions=subs or None, **dataset)
@@ -224,7 +248,7 @@ class OxigraphStore:
 
     def select(self, text: str) -> list[dict]:
         """The rows of a trusted, internal SELECT (checks, shapes) on the union, as name -> rdflib term."""
-        answer = self.raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        answer = self.raw.query(text, prefixes=PREFIXES, **self._union_dataset())
         names = [v.value for v in answer.variables]
         return [{n: from_ox(sol[n]) for n in names if sol[n] is not None} for sol in answer]
 
@@ -253,6 +277,7 @@ class OxigraphStore:
         o = ox()
         g = o.NamedNode(graph_iri)
         self.raw.extend([o.Quad(to_ox(s), to_ox(p), to_ox(v), g) for s, p, v in graph])
+        self._union_stale = True
 
     def load_file(self, path: Path) -> None:
         """Bulk-load an N-Quads or TriG file; its quads must be in the asserted and provenance graphs."""
@@ -260,6 +285,7 @@ class OxigraphStore:
             self.raw.bulk_load(path=str(path), format=rdf_format(path))
         except SyntaxError as exc:
             raise load_error(path, exc) from None
+        self._union_stale = True
 
     def quads(self, graph_iri: str):
         """The pyoxigraph quads of one named graph."""
@@ -278,10 +304,11 @@ class OxigraphStore:
         o = ox()
         stray = [g for g in self.raw.named_graphs() if isinstance(g, o.NamedNode) and not is_build_graph(g.value)]
         default = next(iter(self.raw.quads_for_pattern(None, None, None, o.DefaultGraph())), None)
-        return bool(stray) or default is not None
+        return bool(stray) or (default is not None and self._union_stale)  # not the union it keeps
 
     def clear_graph(self, graph_iri: str) -> None:
         self.raw.clear_graph(ox().NamedNode(graph_iri))
+        self._union_stale = True
 
     def count(self, graph_iri: str) -> int:
         rows = list(self.raw.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"))
@@ -317,6 +344,7 @@ class OxigraphStore:
                 n += len(batch)
                 batch = []
         self.raw.extend(batch)
+        self._union_stale = True
         return n + len(batch)
 
     def as_dataset(self):
@@ -366,6 +394,7 @@ class OxigraphStore:
             raise KgError(f"unknown output format {fmt!r}")
 
     def flush(self) -> None:
+        self._ensure_union()
         self.raw.flush()
 
 
@@ -382,7 +411,14 @@ class BuiltStore(OxigraphStore):
         self._pid = os.getpid()
         self._sizes = OxigraphStore.graph_sizes(self)  # read once, before any fork
         self._graphs = OxigraphStore.graphs(self)
+        # the union is in the default graph (written by the build); a store built before it was kept
+        # there has an empty default graph, and is read in Oxigraph's union mode
+        self._has_union = next(iter(self._store.quads_for_pattern(None, None, None, ox().DefaultGraph())), None) is not None
+        self._union_stale = False
         self._store = None  # closed again: each process opens its own
+
+    def _union_dataset(self) -> dict:
+        return {} if self._has_union else {"use_default_graph_as_union": True}
 
     @property
     def raw(self):
@@ -417,6 +453,7 @@ def _open_raw(build_dir: Path):
             store.bulk_load(path=str(nq), format=o.RdfFormat.N_QUADS)
         except SyntaxError as exc:
             raise load_error(nq, exc, " (is the build truncated? run `kg build` again)") from None
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the union, as a set
         return store
     raise missing_file(store_dir(build_dir), "built store (run `kg build` first)")
 
