@@ -19,7 +19,7 @@ from kg.core.version import __version__
 #: command -> the module of kg.cli that registers it, in the order ``kg --help`` lists them
 COMMANDS = {
     "build": "build", "query": "query", "questions": "questions", "export": "export",
-    "sentences": "sentences", "sources": "sources", "validate": "validate", "serve": "serve", "push": "push",
+    "sentences": "sentences", "sources": "sources", "claims": "claims", "validate": "validate", "serve": "serve", "push": "push",
     "explain": "explain", "viz": "viz", "docs": "docs", "synth": "synth",
 }
 

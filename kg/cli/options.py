@@ -106,3 +106,15 @@ def emit(data: bytes) -> None:
     else:
         buffer.write(data)
         buffer.flush()
+
+
+def emit_result(store, result, fmt: str) -> None:
+    """Write a report's SELECT *result* in *fmt* with the one set of result writers (labelled in a table)."""
+    from kg.sparql.labels import labels
+    from kg.sparql.results import write
+
+    names = labels(store, {t for b in result.bindings for t in b.values()}) if fmt == "table" else {}
+    emit(write(result, fmt, names))
+
+
+REPORT_FORMATS = ("table", "csv", "json")

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+from kg.cli.options import REPORT_FORMATS
+
 
 def cmd_sources(args) -> int:
-    from kg.cli.options import emit, store_of
-    from kg.sparql.labels import labels
-    from kg.sparql.results import write
+    from kg.cli.options import emit_result, store_of
     from kg.sparql.sources import sources_result
 
     store = store_of(args)
-    result = sources_result(store)
-    names = labels(store, {t for b in result.bindings for t in b.values()}) if args.format == "table" else {}
-    emit(write(result, args.format, names))
+    emit_result(store, sources_result(store), args.format)
     return 0
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("sources", parents=[common],
                        help="list the sources (articles and cited sources): kind, publisher, date, grade, graph, facts")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="table")
     p.set_defaults(func=cmd_sources)
