@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef, Variable
-from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib.namespace import PROV, RDF, XSD
 
 from conftest import run_kg
 from kg.core.errors import SourceError
