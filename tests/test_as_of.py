@@ -8,7 +8,7 @@ import urllib.request
 from urllib.parse import urlencode
 
 import pytest
-from conftest import run_kg
+from conftest import SHIPPED_SOURCES, run_kg
 from servers import start_kg_serve
 
 from kg.pipeline.asof import as_of, parse_date
@@ -28,7 +28,7 @@ def short(term) -> str:
 def store(request):
     from kg.pipeline.build import build
 
-    return build(backend=request.param).store
+    return build(backend=request.param, sources=SHIPPED_SOURCES).store
 
 
 def at_risk(store, day):
@@ -66,7 +66,7 @@ def test_each_source_is_read_on_its_own_dates():
     India's Foreign Secretary (PTI). As of 2021-11-20 the first account holds, the second not yet."""
     from kg.pipeline.build import build
 
-    store = build().store
+    store = build(sources=SHIPPED_SOURCES).store
     text = ("SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/defence-kg/resource/delivery-start-india-s400> "
             "a <https://w3id.org/defence-kg/ontology#DeliveryStart> } }")
     graphs = {short(r[0]) for r in run(as_of(store, "2021-11-20"), text)}
@@ -82,12 +82,12 @@ def test_a_bad_date_is_refused(bad):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_kg_query_as_of_on_both_backends(build_dir, backend):
+def test_kg_query_as_of_on_both_backends(sources_build_dir, backend):
     proc = run_kg("query", "who-risks-caatsa-for-s400", "--as-of", "2017-08-01", "--format", "csv",
-                  "--build-dir", str(build_dir), "--backend", backend)
+                  "--build-dir", str(sources_build_dir), "--backend", backend)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines() == ["actor,deal,system,originState"]
-    proc = run_kg("query", "who-risks-caatsa-for-s400", "--as-of", "21 June 2019", "--build-dir", str(build_dir),
+    proc = run_kg("query", "who-risks-caatsa-for-s400", "--as-of", "21 June 2019", "--build-dir", str(sources_build_dir),
                   "--backend", backend)
     assert proc.returncode == 2 and proc.stderr.startswith("kg: error:") and "YYYY-MM-DD" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -95,8 +95,8 @@ def test_kg_query_as_of_on_both_backends(build_dir, backend):
 
 @pytest.mark.servers
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_kg_serve_as_of_on_named_questions_and_sparql(build_dir, tmp_path, backend):
-    s = start_kg_serve(build_dir, tmp_path, "--backend", backend)
+def test_kg_serve_as_of_on_named_questions_and_sparql(sources_build_dir, tmp_path, backend):
+    s = start_kg_serve(sources_build_dir, tmp_path, "--backend", backend)
     try:
         base = s.extra["base"]
         url = f"{base}/queries/sanctioned-under-caatsa?{urlencode({'as-of': '2019-06-21', 'format': 'json'})}"

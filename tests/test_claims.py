@@ -13,7 +13,7 @@ import shutil
 from collections import Counter
 
 import pytest
-from conftest import ROOT, run_kg
+from conftest import ROOT, SHIPPED_SOURCES, run_kg
 from test_sources import SOURCE_TTL, write_source
 
 from kg.core.terms import shorten
@@ -51,12 +51,19 @@ def cells(rows: list[dict], columns) -> Counter:
 def ox_build():
     from kg.pipeline.build import build
 
-    return build(backend="oxigraph", engine="native")
+    return build(backend="oxigraph", engine="native", sources=SHIPPED_SOURCES)
+
+
+@pytest.fixture(scope="module")
+def rdflib_build():
+    from kg.pipeline.build import build
+
+    return build(engine="owlrl", sources=SHIPPED_SOURCES)
 
 
 @pytest.fixture(params=["rdflib", "oxigraph"])
-def store(request, reference_build, ox_build):
-    return (reference_build if request.param == "rdflib" else ox_build).store
+def store(request, rdflib_build, ox_build):
+    return (rdflib_build if request.param == "rdflib" else ox_build).store
 
 
 def test_contested_gives_each_side_of_each_disagreement(store):
@@ -180,8 +187,8 @@ def test_unknown_report_is_a_user_error(reference_build):
 
 
 @pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
-def test_cli_contested_prints_the_sides(build_dir, backend):
-    proc = run_kg("claims", "--contested", "--format", "csv", "--backend", backend, "--build-dir", str(build_dir))
+def test_cli_contested_prints_the_sides(sources_build_dir, backend):
+    proc = run_kg("claims", "--contested", "--format", "csv", "--backend", backend, "--build-dir", str(sources_build_dir))
     assert proc.returncode == 0, proc.stderr
     header, *rows = list(csv.reader(io.StringIO(proc.stdout)))
     assert header == list(COLUMNS["contested"])
@@ -197,8 +204,8 @@ def test_cli_contested_prints_the_sides(build_dir, backend):
     assert Counter(map(tuple, rows)) == Counter(tuple(full(c) for c in row) for row in CONTESTED)
 
 
-def test_cli_table_labels_the_sides(build_dir):
-    proc = run_kg("claims", "--contested", "--build-dir", str(build_dir))
+def test_cli_table_labels_the_sides(sources_build_dir):
+    proc = run_kg("claims", "--contested", "--build-dir", str(sources_build_dir))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].split() == list(COLUMNS["contested"]) and lines[-1] == "(10 rows)"
@@ -207,18 +214,18 @@ def test_cli_table_labels_the_sides(build_dir):
 
 @pytest.mark.parametrize("flags,given", [(["--contested", "--single-source"], "--contested and --single-source"),
                                          ([], "none")])
-def test_cli_needs_exactly_one_report(build_dir, flags, given):
-    proc = run_kg("claims", *flags, "--build-dir", str(build_dir))
+def test_cli_needs_exactly_one_report(sources_build_dir, flags, given):
+    proc = run_kg("claims", *flags, "--build-dir", str(sources_build_dir))
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == [
         f"kg: error: kg claims takes one of --contested, --single-source, --corroboration (given: {given})"]
 
 
-def test_cli_json_single_source(build_dir):
+def test_cli_json_single_source(sources_build_dir):
     import json
 
-    proc = run_kg("claims", "--single-source", "--format", "json", "--build-dir", str(build_dir))
+    proc = run_kg("claims", "--single-source", "--format", "json", "--build-dir", str(sources_build_dir))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["head"]["vars"] == list(COLUMNS["single-source"])

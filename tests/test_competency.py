@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import engines
+from conftest import SHIPPED_SOURCES, engines
 from expected import assert_matches_expected
 
 from kg.sparql import run
@@ -32,7 +32,8 @@ def built_for(engine: str, layer: str):
     """A validated build per engine: of the article alone (no cited sources), or of everything."""
     from kg.pipeline.build import build
 
-    return build(engine=engine, sources=Path(tempfile.mkdtemp(prefix="kg-no-sources-")) if layer == "article" else None)
+    return build(engine=engine, sources=Path(tempfile.mkdtemp(prefix="kg-no-sources-")) if layer == "article"
+                 else SHIPPED_SOURCES)
 
 
 @pytest.mark.parametrize("engine", engines())

@@ -101,7 +101,7 @@ RISKS = {
 
 def test_derived_risks_are_the_expected_ones(built):
     risks = set(built.dataset.graph(GRAPH_INFERRED).subject_objects(DKG.risksSanctionsUnder))
-    assert risks == {(who, R.CAATSA) for who in RISKS}
+    assert risks == {(who, R.CAATSA) for who in RISKS}  # the article's three buyers (article layer)
 
 
 @pytest.mark.parametrize("who", list(RISKS), ids=lambda t: str(t).rsplit("/", 1)[-1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
+import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD, Namespace
 
@@ -22,6 +23,12 @@ SEED_FIRST_PARAGRAPH = (
     "with Russia — S-400s in most cases, and specially so for India — that could leave them open to "
     "sanctions under an American law and urged New Delhi to look at alternatives."
 )
+
+
+@pytest.fixture(scope="module")
+def dataset(article_dataset):
+    """These tests read the article's own layer: a build of the article without cited sources."""
+    return article_dataset
 
 
 def _prov(ds):

@@ -203,8 +203,10 @@ def test_violation_fails_the_build(tmp_path):
     broken = broken.replace("    dkg:responseStatus dkg:NotYetAnswered ;\n", "", 1)
     assert broken != text
     facts.write_text(broken, encoding="utf-8")
+    no_sources = tmp_path / "no-sources"  # the article alone: cited sources give the quantity too
+    no_sources.mkdir()
     with pytest.raises(ValidationFailed) as info:
-        build(articles=art.parent)
+        build(articles=art.parent, sources=no_sources)
     assert isinstance(info.value, KgError)
     message = str(info.value)
     assert "dkgr:contract-india-russia-s400-2018" in message
@@ -212,7 +214,8 @@ def test_violation_fails_the_build(tmp_path):
     assert "quantity" in message
     assert "dkgr:offer-thaad" in message and "dkgsh:OfferShape dkg:responseStatus" in message
 
-    proc = run_kg("build", "--build-dir", str(tmp_path / "out"), env={"KG_ARTICLES": str(art.parent)})
+    proc = run_kg("build", "--build-dir", str(tmp_path / "out"),
+                  env={"KG_ARTICLES": str(art.parent), "KG_SOURCES": str(no_sources)})
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert "dkgsh:ArmsContractShape" in proc.stderr and "dkgr:contract-india-russia-s400-2018" in proc.stderr

@@ -56,7 +56,7 @@ src:{slug} a dkg:CitedSource ;
 """
 
 FACTS_TTL = PREFIXES + """
-dkgr:contract-india-russia-s400-2018 dkg:contractValue "5.43"^^xsd:decimal ;
+dkgr:contract-india-russia-s400-2018 dkg:contractValue "5430000000"^^xsd:integer ;
     dkg:currency "USD" ;
     dkg:quantity "{quantity}"^^xsd:positiveInteger ;
     dkg:evidence [ dkg:statedIn src:{slug} ; dkg:locator "para 3" ] .
@@ -92,7 +92,7 @@ def test_fixture_source_compiles_to_its_own_graph(tmp_path):
     src = compile_source(write_source(tmp_path))
     assert src.iri == SOURCE and src.graph == GRAPH
     assert set(src.facts) == {
-        (CONTRACT, DKG.contractValue, Literal("5.43", datatype=XSD.decimal)),
+        (CONTRACT, DKG.contractValue, Literal("5430000000", datatype=XSD.integer)),
         (CONTRACT, DKG.currency, Literal("USD")),
         (CONTRACT, DKG.quantity, Literal("5", datatype=XSD.positiveInteger)),
         (DKGR.Pakistan, RDF.type, DKG.State),

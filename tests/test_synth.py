@@ -102,7 +102,7 @@ def test_size_table_is_what_the_generator_makes():
         assert len(set(make(articles=articles, seed=0).splitlines())) == triples, articles
 
 
-def test_shape_is_close_to_the_real_article(dataset):
+def test_shape_is_close_to_the_real_article(article_dataset):
     """Regression: every mention of a state or system once got its own evidence annotation,
     which made the synthetic graph twice as provenance-heavy as the real one. The evidence per
     described node and the share of facts among the triples stay near the article's."""
@@ -113,7 +113,7 @@ def test_shape_is_close_to_the_real_article(dataset):
         evidence = set(provenance.objects(None, DKG.evidence))
         return len(evidence) / len(nodes), len(asserted) / (len(asserted) + len(provenance))
 
-    real_ev, real_share = shape(dataset.graph(GRAPH_ASSERTED), dataset.graph(GRAPH_PROVENANCE))
+    real_ev, real_share = shape(article_dataset.graph(GRAPH_ASSERTED), article_dataset.graph(GRAPH_PROVENANCE))
     ds = Dataset()  # a few articles: across many, a state is rightly quoted once in each
     ds.parse(data=make(articles=3, seed=0), format="nquads")
     ev, share = shape(ds.graph(GRAPH_ASSERTED), ds.graph(GRAPH_PROVENANCE))

@@ -22,6 +22,7 @@ from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
 from kg.core.errors import KgError
+from kg.core.iris import is_source_graph
 from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, OA, PREFIXES
 from kg.core.terms import rdf_list, shorten
 from kg.sparql.labels import label_in, to_term
@@ -109,7 +110,8 @@ class Quote:
 
     @property
     def is_citation(self) -> bool:
-        return self.cited_source is not None and not self.exact
+        """A citation of a source (by locator), not a quoted span of a shipped text."""
+        return self.cited_source is not None and self.sentence is None
 
     def parts(self) -> tuple[str, str, str]:
         """The sentence split around the quote: ``(before, quote, after)``."""
@@ -265,7 +267,12 @@ class Explainer:
     def __init__(self, ds: Dataset):
         self.ds = ds
         self.ontology = ds.graph(GRAPH_ONTOLOGY)
-        self.asserted = ds.graph(GRAPH_ASSERTED)
+        # what the sources state: the articles' graph and every cited source's, as one graph
+        self.asserted = Graph()
+        for g in ds.graphs():
+            if g.identifier == URIRef(GRAPH_ASSERTED) or is_source_graph(str(g.identifier)):
+                for t in g:
+                    self.asserted.add(t)
         self.provenance = ds.graph(GRAPH_PROVENANCE)
         self.inferred = ds.graph(GRAPH_INFERRED)
         self.kb = Graph()
@@ -347,11 +354,13 @@ class Explainer:
         for ev in sorted(prov.objects(node, DKG.evidence), key=str):
             q = Quote(evidence=ev)
             q.mode = self.label(prov.value(ev, DKG.attributionMode)) if prov.value(ev, DKG.attributionMode) else ""
-            cited = prov.value(ev, DKG.citedSource)
+            cited = prov.value(ev, DKG.citedSource) or prov.value(ev, DKG.statedIn)
             if cited is not None:
                 q.cited_source = cited
                 q.cited_label = self.label(cited)
-                q.citation_note = str(prov.value(cited, DKG.citationNote) or prov.value(ev, DKG.citationNote) or "")
+                locator = prov.value(ev, DKG.locator)
+                q.citation_note = str(prov.value(cited, DKG.citationNote) or prov.value(ev, DKG.citationNote)
+                                      or (f"{locator}" if locator is not None else ""))
             sentence = prov.value(ev, DKG.sentence)
             if sentence is not None:
                 q.sentence = sentence

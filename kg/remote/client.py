@@ -47,6 +47,7 @@ generic     URL                           URL                         (none: SPA
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import time
@@ -59,7 +60,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 
 from kg.core.errors import KgError
-from kg.core.iris import GRAPH
+from kg.core.iris import GRAPH, GRAPH_PROVENANCE, SOURCE_GRAPH, SOURCE_RESOURCE, VOCAB
 from kg.core.namespace import GRAPHS
 from kg.core.rdfio import serialize
 from kg.core.terms import n3
@@ -573,8 +574,28 @@ class RemoteClient:
         self.auth = self.http.auth
         self.timeout = self.http.timeout
         self.graphs = list(graphs) if dataset else []
+        #: the build's graphs are the four fixed ones and one per cited source: found on first use
+        self._discover = dataset and graphs is GRAPHS
+
+    def _source_graphs(self) -> list[str]:
+        """The cited sources' graphs the store holds, from the sources its provenance graph lists."""
+        query = (f"SELECT DISTINCT ?source WHERE {{ GRAPH <{GRAPH_PROVENANCE}> {{ ?source a <{VOCAB}CitedSource> }} }}")
+        params = [("query", query)]
+        resp = self.http.request("GET", self.url, headers={"Accept": "application/sparql-results+json"}, params=params)
+        if not resp.is_success:
+            self.http.fail(resp, self.url)
+        try:
+            rows = json.loads(resp.content)["results"]["bindings"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise KgError(f"the store at {self.url} sent unreadable results: {exc}") from None
+        slugs = sorted(r["source"]["value"][len(SOURCE_RESOURCE):] for r in rows
+                       if r.get("source", {}).get("value", "").startswith(SOURCE_RESOURCE))
+        return [SOURCE_GRAPH + slug for slug in slugs if slug]
 
     def _send(self, text: str, accept: str) -> tuple[bytes, str]:
+        if self._discover:
+            self._discover = False
+            self.graphs += [g for g in self._source_graphs() if g not in self.graphs]
         params = [("query", text)]
         params += [(key, str(g)) for key in ("default-graph-uri", "named-graph-uri") for g in self.graphs]
         headers = {"Accept": accept}

@@ -27,8 +27,8 @@ connection is closed. A body that is not read (a GET with one, an error before t
 body) closes the connection too. Each request has an overall deadline,
 ``request_timeout`` seconds for its request line, headers and body together (408
 past it), however slowly the bytes trickle in. Headers are capped: more than 100 header lines
-or one line past 64 KB (by :mod:`http.server`), or a request line and headers past 64 KB
-together (:data:`MAX_HEAD_BYTES`), is a 431 and the connection is closed.
+or one line past 64 KB (by :mod:`http.server`), or headers past 64 KB together
+(:data:`MAX_HEAD_BYTES`), is a 431 and the connection is closed (a request line past 64 KB is a 414).
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class KgHTTPServer(ThreadingHTTPServer):
         self.engine.close()
 
 
-#: The request line and all headers together, at most (RFC 9110 §15.5.20: 431 past it). Python's
+#: All of a request's headers together, at most (RFC 9110 §15.5.20: 431 past it). Python's
 #: http.server caps lines (64 KB) and their number (100), not their sum: 95 lines of 60 KB were read.
 MAX_HEAD_BYTES = 64 << 10
 
@@ -113,8 +113,8 @@ class _DeadlineReader(io.RawIOBase):
     def __init__(self, sock, idle: float, limit: float):
         self.sock, self.idle, self.limit = sock, idle, limit
         self.deadline: float | None = time.monotonic() + limit
-        #: bytes a request's line and headers may take together (None while its body is read)
-        self.head_budget: int | None = MAX_HEAD_BYTES
+        #: bytes a request's headers may still take (None outside the headers)
+        self.head_budget: int | None = None
 
     def readable(self) -> bool:
         return True
@@ -128,7 +128,7 @@ class _DeadlineReader(io.RawIOBase):
                 raise TimeoutError("request deadline passed")
             self.sock.settimeout(left)
         if self.head_budget is not None and self.head_budget <= 0:
-            raise HeadTooLarge(f"request line and headers larger than {MAX_HEAD_BYTES} bytes")
+            raise HeadTooLarge(f"request headers larger than {MAX_HEAD_BYTES} bytes")
         n = self.sock.recv_into(buf)
         if n and self.deadline is None:
             self.deadline = time.monotonic() + self.limit
@@ -138,7 +138,7 @@ class _DeadlineReader(io.RawIOBase):
 
 
 class HeadTooLarge(Exception):
-    """A request's line and headers together passed :data:`MAX_HEAD_BYTES`."""
+    """A request's headers together passed :data:`MAX_HEAD_BYTES`."""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -156,17 +156,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_one_request(self):
         self._has_body = self._body_read = False
-        self._reader.head_budget = MAX_HEAD_BYTES
+        self._reader.head_budget = None  # the request line has http.server's own bound (414)
         try:
             super().handle_one_request()
-        except HeadTooLarge as exc:  # a request line that alone ate the budget
-            self._reader.head_budget = None
-            self.send_error(431, str(exc))
         finally:
             self._reader.deadline = None  # idle until the next request's first byte
 
     def parse_request(self):
         self._t0 = time.perf_counter()
+        self._reader.head_budget = MAX_HEAD_BYTES  # the headers, read by super().parse_request()
         try:
             if not super().parse_request():
                 return False
