@@ -51,18 +51,11 @@ def quote_annotation(fact: str, sentence: str, source: str, text: str, start: in
     out = [(fact, VOCAB + "evidence", Iri(node))]
     if derived:
         out.append((fact, PROV + "wasDerivedFrom", Iri(sentence)))
+    out += _annotation(node, fact, target, asserted_by, mode, hedge)
     out += [
-        (node, RDF + "type", Iri(VOCAB + "Evidence")),
-        (node, RDF + "type", Iri(OA + "Annotation")),
         (node, OA + "motivatedBy", Iri(OA + "describing")),
-        (node, OA + "hasBody", Iri(fact)),
-        (node, OA + "hasTarget", Iri(target)),
         (node, VOCAB + "sentence", Iri(sentence)),
-        (node, VOCAB + "assertedBy", Iri(asserted_by)),
-        (node, VOCAB + "attributionMode", Iri(mode)),
     ]
-    if hedge is not None:
-        out.append((node, VOCAB + "hedge", hedge))
     out += [
         (target, RDF + "type", Iri(OA + "SpecificResource")),
         (target, OA + "hasSource", Iri(source)),
@@ -91,12 +84,20 @@ def citation_annotation(fact: str, source: str, locator: str, asserted_by: str, 
         (fact, VOCAB + "evidence", Iri(node)),
         (fact, PROV + "wasDerivedFrom", Iri(source)),
         (node, RDF + "type", Iri(VOCAB + "Citation")),
+        (node, VOCAB + "statedIn", Iri(source)),
+        (node, VOCAB + "locator", Lit(locator)),
+    ]
+    return out + _annotation(node, fact, source, asserted_by, mode, hedge)
+
+
+def _annotation(node: str, fact: str, target: str, asserted_by: str, mode: str,
+                hedge: Iri | Lit | None) -> list[tuple[str, str, Iri | Lit]]:
+    """What every evidence annotation states, quoted span or citation: its body, target and voice."""
+    out = [
         (node, RDF + "type", Iri(VOCAB + "Evidence")),
         (node, RDF + "type", Iri(OA + "Annotation")),
         (node, OA + "hasBody", Iri(fact)),
-        (node, OA + "hasTarget", Iri(source)),
-        (node, VOCAB + "statedIn", Iri(source)),
-        (node, VOCAB + "locator", Lit(locator)),
+        (node, OA + "hasTarget", Iri(target)),
         (node, VOCAB + "assertedBy", Iri(asserted_by)),
         (node, VOCAB + "attributionMode", Iri(mode)),
     ]
