@@ -13,20 +13,29 @@ import urllib.request
 from urllib.parse import urlencode
 
 import pytest
+from rdflib import URIRef
 from conftest import run_kg
 from servers import HOST, VIRTUOSO_PASSWORD, free_port, start_kg_serve, start_oxigraph, start_virtuoso
 from utils import assert_store_equals_local, format_result, normalise_rows, store_graph_names
 
-from kg.core.namespace import GRAPHS
-from kg.remote.client import Auth, inject_values, run_remote, with_prefixes
+from kg.core.iris import GRAPH_ASSERTED, GRAPH_UNION, SOURCE_GRAPH
+from kg.remote.client import Auth, count_by_value, inject_values, run_remote, with_prefixes
 from kg.sparql import run
 from kg.sparql.labels import to_term
 from kg.sparql.named import named_queries
+from kg.store.rdflib_store import dataset_graphs, union_graph
 
 pytestmark = pytest.mark.servers
 
 QUERIES = named_queries()
 VIRTUOSO_ENV = {"KG_REMOTE_USER": "dba", "KG_REMOTE_PASSWORD": VIRTUOSO_PASSWORD}
+
+
+@pytest.fixture(scope="module")
+def build_dir(sources_build_dir):
+    """Every route of this module serves the article and the cited sources: facts that two sources
+    state are where a store that merges graphs as a bag would give a row twice."""
+    return sources_build_dir
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +91,12 @@ def test_every_route_gives_the_same_rows(local, served, oxigraph, virtuoso, slug
         assert normalise_rows(result) == expected, f"{slug} on {server.name}"
 
 
-def fetch_csv(url: str, query: str, dataset: bool) -> tuple[str, list[list[str]]]:
+def fetch_csv(url: str, query: str, graphs: list[str]) -> tuple[str, list[list[str]]]:
+    """Raw CSV; with *graphs*, the dataset `kg query --endpoint` names: those graphs, and as the
+    default graph the union `kg push` wrote."""
     params = [("query", query)]
-    if dataset:
-        params += [(k, str(g)) for g in GRAPHS for k in ("default-graph-uri", "named-graph-uri")]
+    if graphs:
+        params += [("default-graph-uri", GRAPH_UNION)] + [("named-graph-uri", str(g)) for g in graphs]
     req = urllib.request.Request(url, data=urlencode(params).encode(), headers={
         "Accept": "text/csv", "Content-Type": "application/x-www-form-urlencoded"})
     with urllib.request.urlopen(req, timeout=60) as resp:
@@ -108,7 +119,7 @@ def test_csv_is_the_same_on_every_route(local, served, oxigraph, virtuoso, slug)
     text = with_prefixes(inject_values(q.text, {k: to_term(local, v) for k, v in q.params.items()}))
     expected = list(csv.reader(io.StringIO(format_result(run(local, text), "csv"))))
     for server in (served, oxigraph, virtuoso):
-        ctype, rows = fetch_csv(server.url, text, dataset=server is not served)
+        ctype, rows = fetch_csv(server.url, text, [] if server is served else dataset_graphs(local))
         assert ctype == "text/csv"
         assert rows[0] == expected[0], server.name
         assert sorted(rows[1:]) == sorted(expected[1:]), f"{slug} on {server.name}"
@@ -130,6 +141,58 @@ def test_kg_query_endpoint_prints_what_in_process_prints(build_dir, request, sto
     assert len(label.stdout.strip().splitlines()) >= 2
 
 
+def test_a_triple_two_sources_state_is_counted_once_on_every_route(local, served, oxigraph, virtuoso):
+    """A store given several default-graph-uri graphs merges them as a bag (Oxigraph, Virtuoso): the
+    facts two sources state came back twice through `kg query --endpoint`. The default graph is now
+    the union `kg push` writes, a set, as in-process."""
+    union = union_graph(local)
+    shared = {t for t in union if sum(t in local.graph(URIRef(g)) for g in dataset_graphs(local)) > 1}
+    assert shared, "the build has no triple in two graphs: this test would prove nothing"
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    for server in (served, oxigraph, virtuoso):
+        result, _ = run_remote(server.url, text, {}, Auth(), 60)
+        assert int(list(result)[0][0]) in (len(union), count_by_value(union)), server.name
+    # and the rows of a question that rests on a fact two sources state
+    q = QUERIES["india-s400-contract"]
+    for server in (oxigraph, virtuoso):
+        result, _ = run_remote(server.url, q.text, {}, Auth(), 60, "india-s400-contract", q.params)
+        assert normalise_rows(result) == local_rows(local, q), server.name
+
+
+@pytest.mark.parametrize("clause, expected", [
+    ("FROM <{asserted}>", "asserted"),
+    ("FROM NAMED <{asserted}>", "none"),
+    ("FROM <{asserted}> FROM NAMED <{asserted}>", "asserted"),
+])
+def test_a_query_naming_its_own_dataset_gets_it_on_a_remote_store(local, served, oxigraph, virtuoso, clause, expected):
+    """FROM / FROM NAMED were overridden by the client's own default-graph-uri: `FROM <asserted>`
+    counted the whole build on a remote store. They now mean what they mean in-process."""
+    asserted = union_graph(local, [GRAPH_ASSERTED])
+    want = {"asserted": (len(asserted), count_by_value(asserted)), "none": (0,)}[expected]
+    text = ("SELECT (COUNT(*) AS ?n) " + clause.format(asserted=GRAPH_ASSERTED) + " WHERE { ?s ?p ?o }")
+    names = "SELECT DISTINCT ?g " + clause.format(asserted=GRAPH_ASSERTED) + " WHERE { GRAPH ?g { ?s ?p ?o } }"
+    graphs = {"FROM <{asserted}>": set(), "FROM NAMED <{asserted}>": {GRAPH_ASSERTED},
+              "FROM <{asserted}> FROM NAMED <{asserted}>": {GRAPH_ASSERTED}}[clause]
+    for server in (served, oxigraph, virtuoso):
+        result, _ = run_remote(server.url, text, {}, Auth(), 60)
+        assert int(list(result)[0][0]) in want, server.name
+        result, _ = run_remote(server.url, names, {}, Auth(), 60)
+        assert {str(row[0]) for row in result} == graphs, server.name
+    # the in-process answer is the same (what the remote routes are held to)
+    assert int(list(run(local, text))[0][0]) in want
+
+
+def test_the_client_finds_each_cited_source_graph(local, oxigraph):
+    from kg.remote.client import RemoteClient
+
+    client = RemoteClient(oxigraph.url, Auth(), 60)
+    params = client.dataset()
+    named = {v for k, v in params if k == "named-graph-uri"}
+    assert named == set(dataset_graphs(local))
+    assert any(g.startswith(SOURCE_GRAPH) for g in named)
+    assert [v for k, v in params if k == "default-graph-uri"] == [GRAPH_UNION]
+
+
 def test_long_queries_are_posted(oxigraph, local):
     padding = "# " + "x" * 3000 + "\n"
     q = QUERIES["who-risks-caatsa-for-s400"]
@@ -145,7 +208,7 @@ def test_push_is_idempotent(oxigraph, local, build_dir):
         proc = run_kg("push", "--endpoint", oxigraph.url, "--build-dir", str(build_dir))
         assert proc.returncode == 0, proc.stderr
     assert_store_equals_local(oxigraph, local)
-    assert store_graph_names(oxigraph) == {str(g) for g in GRAPHS}
+    assert store_graph_names(oxigraph) == {*dataset_graphs(local), GRAPH_UNION}
 
 
 def test_push_to_a_store_that_is_down(build_dir):
@@ -172,10 +235,20 @@ def test_virtuoso_by_sparql_update_with_digest(virtuoso, local, build_dir):
     proc = run_kg("push", "--endpoint", virtuoso.url, "--build-dir", str(build_dir), "--no-graph-store",
                   "--graph", "inferred", "--graph", "asserted", "--batch-size", "100", env=VIRTUOSO_ENV)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.count("by UPDATE") == 2
+    assert proc.stdout.count("by UPDATE") == 3  # the two graphs asked for, and the union
     q = QUERIES["who-risks-caatsa-for-s400"]
     result, _ = run_remote(virtuoso.url, q.text, {}, Auth(), 60)
     assert normalise_rows(result) == local_rows(local, q)
+
+
+def test_a_graph_with_blank_nodes_pushes_to_virtuoso_by_sparql_update(virtuoso, local, build_dir):
+    """Virtuoso refuses blank nodes in INSERT DATA ("not allowed in a constant clause"): the
+    ontology graph (its OWL lists are blank nodes) could not be pushed by SPARQL Update."""
+    proc = run_kg("push", "--endpoint", virtuoso.url, "--build-dir", str(build_dir), "--no-graph-store",
+                  "--graph", "ontology", "--batch-size", "500", env=VIRTUOSO_ENV)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("by UPDATE") == 2  # the ontology and the union
+    assert_store_equals_local(virtuoso, local)
 
 
 def test_fallback_to_sparql_update_when_the_store_lacks_graph_store_protocol(local, build_dir, tmp_path):
@@ -186,7 +259,7 @@ def test_fallback_to_sparql_update_when_the_store_lacks_graph_store_protocol(loc
                       store.url.replace("/sparql", "/store"), "--build-dir", str(build_dir), "--batch-size", "500",
                       env={"KG_REMOTE_TOKEN": "push-token"})
         assert proc.returncode == 0, proc.stderr
-        assert proc.stdout.count("by UPDATE") == 4
+        assert proc.stdout.count("by UPDATE") == len(dataset_graphs(local)) + 1  # and the union
         assert_store_equals_local(store, local)
         proc = run_kg("push", "--endpoint", store.url, "--store", "generic", "--build-dir", str(build_dir),
                       env={"KG_REMOTE_TOKEN": "wrong"})

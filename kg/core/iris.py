@@ -23,6 +23,15 @@ GRAPH_INFERRED = GRAPH + "inferred"
 #: The build's fixed named graphs, in the order outputs list them. A build with cited sources
 #: also has one graph per source (``SOURCE_GRAPH + slug``): see :func:`build_graphs`.
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_PROVENANCE, GRAPH_INFERRED)
+#: Not a build graph: the set union of all of them, which ``kg push`` writes to a remote store so
+#: that a store which merges ``default-graph-uri`` graphs as a bag (Oxigraph, Virtuoso) still has
+#: a default graph in which a triple two sources state is there once, as it is in-process.
+GRAPH_UNION = GRAPH + "union"
+#: A graph that never holds a triple, and which every dataset therefore has: the side of a
+#: dataset a query leaves empty (``FROM`` alone has no named graphs, ``FROM NAMED`` alone an
+#: empty default graph) is sent to a remote store as this graph, since some stores (Virtuoso)
+#: fill a side the request leaves out with every graph they hold.
+GRAPH_NONE = GRAPH + "none"
 
 
 def is_source_graph(iri: str) -> bool:

@@ -11,12 +11,20 @@ fails the push. A store that keeps numbers by value (Oxigraph narrows
 triples than the build states: its count is then compared with the build's triples
 counted by value, and the push report says so. Running it again gives the same store (PUT and MOVE replace).
 
+After the build's graphs, push writes their set union as one more graph,
+``graph/union`` (:data:`~kg.core.iris.GRAPH_UNION`).
+
 Queries are SPARQL 1.1 Protocol requests with an explicit ``Accept`` header, GET
 for short queries and form-encoded POST for long ones. The request names the
-build's four graphs as ``default-graph-uri`` and ``named-graph-uri``, so every
-store answers with the same dataset the in-process graph has: a default graph
-that is their union, and the four graphs reachable with ``GRAPH`` (and none of
-the store's own system graphs, such as Virtuoso's).
+build's graphs (the four and one per cited source) as ``named-graph-uri`` and the
+union as ``default-graph-uri``, so every store answers with the same dataset the
+in-process graph has: a default graph that is the union of the build's graphs, with
+each triple once, and the build's graphs reachable with ``GRAPH`` (and none of the
+store's own system graphs, such as Virtuoso's). Naming the build's graphs as
+``default-graph-uri`` instead, as a store loaded by other means needs, gives a bag on
+Oxigraph and Virtuoso: a fact two sources state would come back twice. A query's own
+dataset (``FROM``, ``FROM NAMED``) is sent as the protocol's parameters, which take
+precedence over it, so it means on the store what it means in-process.
 
 One HTTP stack, httpx, carries both: :class:`Http` holds the credentials
 (``httpx.BasicAuth``, ``httpx.DigestAuth``, a bearer token, or the server's own
@@ -60,7 +68,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 
 from kg.core.errors import KgError
-from kg.core.iris import GRAPH, GRAPH_PROVENANCE, SOURCE_GRAPH, SOURCE_RESOURCE, VOCAB
+from kg.core.iris import GRAPH, GRAPH_NONE, GRAPH_PROVENANCE, GRAPH_UNION, SOURCE_GRAPH, SOURCE_RESOURCE, VOCAB
 from kg.core.namespace import GRAPHS
 from kg.core.rdfio import serialize
 from kg.core.terms import n3
@@ -390,12 +398,18 @@ def select_graphs(names: list[str] | None, ds: Dataset | None = None) -> list[UR
     return out
 
 
+def pushed_graph(ds: Dataset, iri: URIRef) -> Graph:
+    """The triples ``kg push`` writes to *iri*: the build's graph of that name, or for
+    :data:`~kg.core.iris.GRAPH_UNION` the set union of every graph of the build."""
+    from kg.store.rdflib_store import union_graph
+
+    return union_graph(ds, None if str(iri) == GRAPH_UNION else [iri])
+
+
 def graph_payload(ds: Dataset, iri: URIRef) -> tuple[bytes, int]:
     """A graph as N-Triples (also valid Turtle, which every store reads) and its size."""
 
-    g = Graph()
-    for t in ds.graph(iri):
-        g.add(t)
+    g = pushed_graph(ds, iri)
     if len(g) == 0:
         return b"", 0
     return serialize(g, "nt"), len(g)
@@ -403,12 +417,20 @@ def graph_payload(ds: Dataset, iri: URIRef) -> tuple[bytes, int]:
 
 def push(ds: Dataset, endpoints: Endpoints, auth: Auth, graphs: list[URIRef] | None = None,
          batch_size: int = 2000, timeout: float = 120.0, use_gsp: bool = True, progress=None) -> PushReport:
-    """Load each graph of *ds* into the store, then check the store's counts (KgError on mismatch)."""
+    """Load each graph of *ds* (or those in *graphs*) into the store, and then their union as
+    :data:`~kg.core.iris.GRAPH_UNION`, the default graph :class:`RemoteClient` names; then check
+    the store's counts (KgError on mismatch).
+
+    The union is the set union of the whole build, whatever *graphs* selects, so that the store's
+    default graph stays the build's: a store given several ``default-graph-uri`` graphs merges
+    them as a bag (Oxigraph and Virtuoso do), and a fact two sources state would come back twice.
+    """
     with Http(auth, timeout) as http:
-        report = _push(http, ds, endpoints, graphs, batch_size, use_gsp, progress)
+        report = _push(http, ds, endpoints, [*(graphs or select_graphs(None, ds)), URIRef(GRAPH_UNION)],
+                       batch_size, use_gsp, progress)
     for rep in report.graphs:
         if rep.remote != rep.triples:
-            rep.by_value = count_by_value(ds.graph(URIRef(rep.graph)))
+            rep.by_value = count_by_value(pushed_graph(ds, URIRef(rep.graph)))
     wrong = [f"{rep.graph}: store holds {rep.remote}, the local build has {rep.triples}"
              + (f" ({rep.by_value} by value)" if rep.by_value != rep.triples else "")
              for rep in report.graphs if not rep.matches]
@@ -420,7 +442,7 @@ def push(ds: Dataset, endpoints: Endpoints, auth: Auth, graphs: list[URIRef] | N
 def _push(http: Http, ds: Dataset, endpoints: Endpoints, graphs, batch_size: int, use_gsp: bool, progress) -> PushReport:
     report = PushReport(endpoints.query)
     gsp = use_gsp and endpoints.store is not None
-    for iri in graphs or select_graphs(None, ds):
+    for iri in graphs:
         payload, n = graph_payload(ds, iri)
         t0 = time.perf_counter()
         method = "PUT"
@@ -522,17 +544,29 @@ def _batches(graph, size: int):
         yield batch
 
 
+#: triples per INSERT template (the batches with blank nodes)
+TEMPLATE_BATCH = 100
+
+
 def _update_graph(http: Http, ep: Endpoints, ds: Dataset, iri: URIRef, batch_size: int) -> None:
     """Rebuild *iri* by SPARQL Update: batches into a temporary graph, then one MOVE over the target."""
     tmp = _incoming(iri)
     _update(http, ep, f"DROP SILENT GRAPH {n3(tmp)}", f"clear <{tmp}>")
-    graph = ds.graph(iri)
+    graph = pushed_graph(ds, iri)
     if len(graph) == 0:
         _update(http, ep, f"DROP SILENT GRAPH {n3(iri)}", f"clear <{iri}>")
         return
-    for batch in _batches(graph, batch_size):
+    ground = [t for t in graph if not any(isinstance(x, BNode) for x in t)]
+    blank = [t for t in graph if any(isinstance(x, BNode) for x in t)]
+    for batch in _batches(ground, batch_size):
         body = "\n".join(f"{n3(s)} {n3(p)} {n3(o)} ." for s, p, o in batch)
         _update(http, ep, f"INSERT DATA {{ GRAPH {n3(tmp)} {{\n{body}\n}} }}", f"INSERT DATA into <{tmp}>")
+    # triples with blank nodes go as a template with an empty WHERE, which makes fresh blank nodes
+    # as INSERT DATA would: Virtuoso refuses blank nodes in INSERT DATA ("not allowed in a constant
+    # clause"), and compiles a template into SQL, so these batches are kept small
+    for batch in _batches(blank, min(batch_size, TEMPLATE_BATCH)):
+        body = "\n".join(f"{n3(s)} {n3(p)} {n3(o)} ." for s, p, o in batch)
+        _update(http, ep, f"INSERT {{ GRAPH {n3(tmp)} {{\n{body}\n}} }} WHERE {{}}", f"INSERT into <{tmp}>")
     _update(http, ep, f"MOVE SILENT GRAPH {n3(tmp)} TO GRAPH {n3(iri)}", f"MOVE <{tmp}> TO <{iri}>")
 
 
@@ -574,12 +608,16 @@ class RemoteClient:
         self.auth = self.http.auth
         self.timeout = self.http.timeout
         self.graphs = list(graphs) if dataset else []
-        #: the build's graphs are the four fixed ones and one per cited source: found on first use
-        self._discover = dataset and graphs is GRAPHS
+        #: the build's graphs are the four fixed ones and one per cited source: found on first use,
+        #: with whether the store holds the union ``kg push`` writes (:meth:`dataset`)
+        self._discovering = dataset and graphs is GRAPHS
+        self._union = False
 
-    def _source_graphs(self) -> list[str]:
-        """The cited sources' graphs the store holds, from the sources its provenance graph lists."""
-        query = (f"SELECT DISTINCT ?source WHERE {{ GRAPH <{GRAPH_PROVENANCE}> {{ ?source a <{VOCAB}CitedSource> }} }}")
+    def _discover(self) -> tuple[list[str], bool]:
+        """The cited sources' graphs the store holds (from the sources its provenance graph
+        lists), and whether it holds the union ``kg push`` writes: one request."""
+        query = (f"SELECT DISTINCT ?source WHERE {{ {{ GRAPH <{GRAPH_PROVENANCE}> {{ ?source a <{VOCAB}CitedSource> }} }} "
+                 f"UNION {{ SELECT (<{GRAPH_UNION}> AS ?source) WHERE {{ GRAPH <{GRAPH_UNION}> {{ ?s ?p ?o }} }} LIMIT 1 }} }}")
         params = [("query", query)]
         resp = self.http.request("GET", self.url, headers={"Accept": "application/sparql-results+json"}, params=params)
         if not resp.is_success:
@@ -588,16 +626,31 @@ class RemoteClient:
             rows = json.loads(resp.content)["results"]["bindings"]
         except (ValueError, KeyError, TypeError) as exc:
             raise KgError(f"the store at {self.url} sent unreadable results: {exc}") from None
-        slugs = sorted(r["source"]["value"][len(SOURCE_RESOURCE):] for r in rows
-                       if r.get("source", {}).get("value", "").startswith(SOURCE_RESOURCE))
-        return [SOURCE_GRAPH + slug for slug in slugs if slug]
+        found = [r.get("source", {}).get("value", "") for r in rows]
+        slugs = sorted(v[len(SOURCE_RESOURCE):] for v in found if v.startswith(SOURCE_RESOURCE))
+        return [SOURCE_GRAPH + slug for slug in slugs if slug], GRAPH_UNION in found
 
-    def _send(self, text: str, accept: str) -> tuple[bytes, str]:
-        if self._discover:
-            self._discover = False
-            self.graphs += [g for g in self._source_graphs() if g not in self.graphs]
+    def dataset(self, default_graph=None, named_graphs=None) -> list[tuple[str, str]]:
+        """The protocol's dataset parameters for a request: *default_graph* / *named_graphs* when
+        the query names its own dataset (FROM, or the protocol's parameters handed on); else the
+        build's graphs as named graphs and, as the default graph, the union ``kg push`` wrote
+        (or, on a store loaded otherwise, every build graph)."""
+        if self._discovering:
+            self._discovering = False
+            sources, self._union = self._discover()
+            self.graphs += [g for g in sources if g not in self.graphs]
+        if default_graph is not None or named_graphs is not None:
+            # an empty side is named by a graph that never holds a triple: Virtuoso fills a side
+            # the request leaves out with every graph it has, where the protocol means none
+            return ([("default-graph-uri", str(g)) for g in default_graph or [GRAPH_NONE]]
+                    + [("named-graph-uri", str(g)) for g in named_graphs or [GRAPH_NONE]])
+        default = [GRAPH_UNION] if self._union else self.graphs
+        return [("default-graph-uri", str(g)) for g in default] + [("named-graph-uri", str(g)) for g in self.graphs]
+
+    def _send(self, text: str, accept: str, default_graph=None, named_graphs=None) -> tuple[bytes, str]:
         params = [("query", text)]
-        params += [(key, str(g)) for key in ("default-graph-uri", "named-graph-uri") for g in self.graphs]
+        if self.graphs or self._discovering:
+            params += self.dataset(default_graph, named_graphs)
         headers = {"Accept": accept}
         if len(text) > self.POST_OVER:
             resp = self.http.request("POST", self.url, urlencode(params).encode("ascii"),
@@ -608,18 +661,18 @@ class RemoteClient:
             self.http.fail(resp, self.url)
         return resp.content, resp.headers.get("Content-Type", "")
 
-    def select(self, text: str):
+    def select(self, text: str, default_graph=None, named_graphs=None):
         """SELECT or ASK: an rdflib Result, parsed from SPARQL JSON results."""
 
-        data, ctype = self._send(text, "application/sparql-results+json")
+        data, ctype = self._send(text, "application/sparql-results+json", default_graph, named_graphs)
         try:
             return Result.parse(io.BytesIO(data), format="json")
         except Exception as exc:
             raise KgError(f"the store at {self.url} sent unreadable results ({ctype or 'no content type'}): {exc}") from None
 
-    def graph(self, text: str) -> Graph:
+    def graph(self, text: str, default_graph=None, named_graphs=None) -> Graph:
         """CONSTRUCT or DESCRIBE: a Graph, parsed from N-Triples (or Turtle)."""
-        data, ctype = self._send(text, "application/n-triples, text/turtle;q=0.9")
+        data, ctype = self._send(text, "application/n-triples, text/turtle;q=0.9", default_graph, named_graphs)
         fmt = "nt" if "n-triples" in ctype or "text/plain" in ctype else "turtle"
         g = Graph()
         try:
@@ -665,11 +718,14 @@ class RemoteStore:
 
         query = prepare(text, source)  # the same syntax check as in-process
         full = add_prefixes(bind(text, dict(bindings or {})))
+        # the dataset the query names (FROM, or the protocol's parameters) is sent as the
+        # protocol's parameters, which a store must prefer to the query's own FROM: so it means
+        # what it means in-process, and not the build's union
         if query.algebra.name in ("ConstructQuery", "DescribeQuery"):
             result = Result("CONSTRUCT")
-            result.graph = self.client.graph(full)
+            result.graph = self.client.graph(full, default_graph, named_graphs)
             return result
-        return self.client.select(full)
+        return self.client.select(full, default_graph, named_graphs)
 
     def objects(self, subject, predicate):
 

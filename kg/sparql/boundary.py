@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.core.errors import KgError
-from kg.core.iris import PREFIXES
+from kg.core.iris import GRAPH_NONE, PREFIXES
 
 #: Deepest nesting of ( { [ a query may have. Far above any real query (the deepest named
 #: question nests 6), far below what a recursive parser survives.
@@ -182,7 +182,7 @@ def check(text: str, graphs=None, source: str = "<query>") -> Inspection:
     if graphs is not None:
         known = {str(g) for g in graphs}
         for iri in info.from_graphs + info.from_named:
-            if iri not in known:
+            if iri not in known and iri != GRAPH_NONE:  # the one graph every dataset has, empty
                 raise KgError(f"{source}: FROM <{iri}> names no graph of this dataset, and graphs are never "
                               f"fetched (its graphs: {', '.join(sorted(known))})")
     return info
@@ -192,7 +192,7 @@ def check_dataset(default_graph, named_graphs, graphs) -> None:
     """The protocol's ``default-graph-uri`` / ``named-graph-uri``, held to the same rule as FROM."""
     known = {str(g) for g in graphs}
     for iri in list(default_graph or []) + list(named_graphs or []):
-        if str(iri) not in known:
+        if str(iri) not in known and str(iri) != GRAPH_NONE:
             raise KgError(f"graph <{iri}> is not a graph of this dataset, and graphs are never fetched "
                           f"(its graphs: {', '.join(sorted(known))})")
 

@@ -21,6 +21,7 @@ from servers import HOST, start_oxigraph
 from utils import assert_store_equals_local, store_graph_names
 
 from kg.core.iris import GRAPH_ASSERTED
+from kg.core.iris import GRAPH_UNION
 from kg.core.namespace import GRAPHS
 from kg.remote.client import Auth, endpoints_for, push
 
@@ -132,8 +133,9 @@ def test_push_count_check_sees_oxigraphs_integer_narrowing(tmp_path):
         report = push(narrowed_dataset(), endpoints_for(server.url), Auth(), [URIRef(GRAPH_ASSERTED)], timeout=30)
     finally:
         server.stop()
-    (rep,) = report.graphs
+    rep, union = report.graphs  # the graph asked for, and the union push writes after it
     assert (rep.triples, rep.remote, rep.by_value) == (4, 2, 2)
+    assert (union.graph, union.triples, union.remote, union.by_value) == (GRAPH_UNION, 4, 2, 2)
     text = report.summary()
     assert "store holds 2 (by value: 2 triple(s) differ only in a value's datatype" in text
     assert text.endswith("counts match (compared by value)")
@@ -188,7 +190,7 @@ def test_interrupted_push_then_rerun_leaves_exactly_the_local_graph(local, build
         assert_store_equals_local(server, local)
         built = {str(g.identifier) for g in local.graphs() if len(g)}  # the four graphs and any cited source's
         assert {str(g) for g in GRAPHS} <= built
-        assert store_graph_names(server) == built | {"http://example.org/other"}
+        assert store_graph_names(server) == built | {GRAPH_UNION, "http://example.org/other"}
         # and once more by SPARQL Update only
         again = run_kg("push", "--endpoint", server.url, "--build-dir", str(build_dir), "--no-graph-store")
         assert again.returncode == 0, again.stderr
