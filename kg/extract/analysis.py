@@ -38,6 +38,7 @@ NOT_NAMES = set(WEEKDAYS) | set(MONTHS) | {
     "Earlier", "Later", "Last", "Next", "With", "Under", "After", "Before", "While", "Despite", "For",
     "No", "Not", "There", "When", "What", "Why", "Who", "How", "Such", "Both", "Neither", "Mr", "Ms",
     "Sources", "Analysts", "Defence", "Minister", "Ministry", "President", "Secretary", "Prime", "State",
+    "Ambassador", "General", "Admiral", "Senator", "Director", "Dr", "Spokesman", "Spokeswoman", "Chief",
     # demonyms: adjectives, not names of anything the graph could hold
     "American", "Russian", "Chinese", "Indian", "Turkish", "Pakistani", "French", "British", "Israeli",
     "Japanese", "European", "Western", "Soviet",
@@ -141,6 +142,7 @@ TRIGGERS: dict[str, list[list[dict]]] = {
     "deny": [
         [_words("denied", "lose", "losing", "forfeit")],
         [_words("barred", "cut"), _words("from", "off")],
+        [_words("will", "would"), _words("face"), _OPT, _words("sanctions", "penalties")],
     ],
     "approve": [
         [_words("approved", "approves", "approve", "cleared", "clears", "approval"), _OPT, _OPT, _words("sale", "sales")],

@@ -92,6 +92,11 @@ class Context:
     date_precision: str | None  # "day", "month", "year"
     candidates: dict[str, Proposal] = field(default_factory=dict)  # candidate name -> its proposal
 
+    def label(self, node: URIRef) -> str:
+        """A node's name: the graph's label, or a candidate entity's own words."""
+        cand = next((c for c in self.candidates.values() if c.node == node), None)
+        return cand.label if cand is not None else self.gazetteer.label(node)
+
     def node(self, *parts: str) -> URIRef:
         local = "-".join([self.slug, *parts])
         return DKGR[re.sub(r"[^A-Za-z0-9-]+", "-", local).strip("-")]
@@ -352,6 +357,12 @@ def propose(ctx: Context, s: Sentence) -> list[Proposal]:
         clause = _clause(s, trig.start)
         conditional = [c for c in s.cues_of("conditional") if clause[0] <= c.start < clause[1]]
         risk = [c for c in s.cues_of("risk") if clause[0] <= c.start < clause[1]]
+        if trig.key == "threaten" and conditional and any(t.key in ("deny", "sanction") and clause[0] <= t.start < clause[1]
+                                                          for t in s.triggers):
+            continue  # the consequence ("will lose", "will face sanctions") carries the threat
+        if trig.key in ("contract", "deliver", "sanction") and not conditional and (_FUTURE.search(
+                s.local(max(clause[0], trig.start - 30), trig.start)) or _WILL_AFTER.match(s.local(trig.end, clause[1]))):
+            continue  # what will happen has not happened: no event is proposed for it
         if trig.key == "threaten" or (trig.key in ("sanction", "deny") and conditional):
             p = _threat(ctx, s, trig, conditional)
         elif trig.key == "deny":
@@ -442,7 +453,7 @@ def _statement(ctx: Context, s: Sentence, speaker, speaker_span) -> Proposal | N
         return None
     a, b = max(s.quotes, key=lambda q: q[1] - q[0])
     words = s.local(a, b).rstrip(",")
-    p = Proposal("statement", DKG.Statement, ctx.node("statement", s.id), f"statement by {ctx.gazetteer.label(speaker)}",
+    p = Proposal("statement", DKG.Statement, ctx.node("statement", s.id), f"statement by {ctx.label(speaker)}",
                  s.id, RULES["statement"][0], 0.85, "quoted")
     p.add(DKG.speaker, speaker)
     p.add(DKG.quote, Literal(words))
@@ -469,6 +480,8 @@ def _as_stance(ctx: Context, s: Sentence, p: Proposal, trig: Match, neg: Match) 
     return st
 
 
+_FUTURE = re.compile(r"\b(will|would|is expected to|are expected to|plans to|plan to|is to|are to)\b[^,;]*$", re.I)
+_WILL_AFTER = re.compile(r"[^,;]{0,40}?\b(will|would)\s+(begin|start|be|take)\b", re.I)
 _SUBJECT_ROLES = (DKG.imposedBy, DKG.offeror, DKG.buyer, DKG.visitor, DKG.approvedBy, DKG.appellant,
                   DKG.threatener, DKG.leverUser)
 
@@ -497,7 +510,7 @@ def _sanction(ctx, s, trig, risk):
     _use(p, DKG.underLaw, law if law[1] is not None else _left(s, ctx, trig.start, DKG.Law, _clause(s, trig.start)[0]))
     p.spans += _time_roles(ctx, s, p, trig)
     target = p.values(DKG.sanctionTarget)
-    p.label = f"sanction on {ctx.gazetteer.label(target[0]) if target else '?'}"
+    p.label = f"sanction on {ctx.label(target[0]) if target else '?'}"
     return p
 
 
@@ -514,6 +527,9 @@ def _threat(ctx, s, trig, conditional):
             _use(p, DKG.threatener, _subject(s, ctx, trig, DKG.Agent))
         else:  # "X will be denied ... if", "X will be sanctioned if": X is warned
             party = _subject(s, ctx, trig, DKG.Agent)
+            says = [t for t in s.triggers if t.key in ("threaten", "statement") and t.start > conditional[0].start]
+            if says:  # "..., a US official warned": the official's state
+                _use(p, DKG.threatener, _left(s, ctx, says[0].start, DKG.State, says[0].start - 25))
         _use(p, DKG.threatenedParty, party)
         if trig.key == "deny":
             _use(p, DKG.deniedSystem, _right(s, ctx, trig.end, DefenceKind, conditional[0].start))
@@ -524,14 +540,14 @@ def _threat(ctx, s, trig, conditional):
         p.spans += [(c.start, c.start + len(cond_text))]
         p.notes.append(f"conditional ('{c.text}'): a threat, not a sanction")
         who = p.values(DKG.threatenedParty)
-        p.label = f"conditional threat to {ctx.gazetteer.label(who[0]) if who else '?'}"
+        p.label = f"conditional threat to {ctx.label(who[0]) if who else '?'}"
         return p
     if not re.search(r"sanction", s.local(trig.start, end), re.I):
         return None
     p = _new(ctx, "threaten", s, DKG.SanctionsThreatLever, "threat of sanctions", 0.75)
     _use(p, DKG.leverUser, _left(s, ctx, trig.start, DKG.Agent))
     _use(p, DKG.underLaw, law)
-    p.label = "threat of sanctions" + (f" under {ctx.gazetteer.label(law[1])}" if law[1] else "")
+    p.label = "threat of sanctions" + (f" under {ctx.label(law[1])}" if law[1] else "")
     return p
 
 
@@ -551,8 +567,7 @@ def _offer(ctx, s, trig, risk):
         m, node = _right(s, ctx, pos, DefenceKind, end)
         if node is None:
             break
-        alt = re.search(r"alternatives?\s+to\s+(the\s+)?(\w+\s+){0,3}$", s.local(trig.end, m.start))
-        if alt:
+        if re.search(r"\balternatives?\s+to\b", s.local(trig.end, m.start)):
             break
         if node not in [i[1] for i in items]:
             items.append((m, node))
@@ -564,12 +579,14 @@ def _offer(ctx, s, trig, risk):
         _use(p, DKG.offeror, offeror)
         if offeree[1] is not None and (m is None or offeree[0].start < m.start):
             _use(p, DKG.offeree, offeree)
+        else:
+            _use(p, DKG.offeree, _right(s, ctx, trig.end, DKG.Agent, end, after=("to",)))
         if node is not None:
             _use(p, DKG.offeredItem, (m, node))
         _use(p, DKG.alternativeTo, alternative)
-        item = ctx.gazetteer.label(node) if node else "?"
+        item = ctx.label(node) if node else "?"
         who = p.values(DKG.offeree)
-        p.label = f"offer of {item} to {ctx.gazetteer.label(who[0]) if who else '?'}"
+        p.label = f"offer of {item} to {ctx.label(who[0]) if who else '?'}"
         out.append(p)
     return out
 
@@ -607,8 +624,8 @@ def _contract(ctx, s, trig, risk):
                        "dkg:ArmsDeal (an arms contract needs buyer, seller, system, quantity and time)")
         p.confidence = 0.65
     buyer, sysn = p.values(DKG.buyer), p.values(DKG.system)
-    p.label = (f"{ctx.gazetteer.label(buyer[0]) if buyer else '?'}'s contract for "
-               f"{ctx.gazetteer.label(sysn[0]) if sysn else '?'}")
+    p.label = (f"{ctx.label(buyer[0]) if buyer else '?'}'s contract for "
+               f"{ctx.label(sysn[0]) if sysn else '?'}")
     return p
 
 
@@ -622,8 +639,8 @@ def _deliver(ctx, s, trig, risk):
     p.spans += [(m.start, m.end) for m, n in (system, buyer) if n is not None]
     p.pending = {"system": system[1], "buyer": buyer[1]}
     p.spans += _time_roles(ctx, s, p, trig)
-    p.label = (f"start of deliveries of {ctx.gazetteer.label(system[1]) if system[1] else '?'} to "
-               f"{ctx.gazetteer.label(buyer[1]) if buyer[1] else '?'}")
+    p.label = (f"start of deliveries of {ctx.label(system[1]) if system[1] else '?'} to "
+               f"{ctx.label(buyer[1]) if buyer[1] else '?'}")
     return p
 
 
@@ -635,13 +652,19 @@ def _visit(ctx, s, trig, risk):
     p = _new(ctx, "visit", s, DKG.Visit, "visit", 0.7)
     _use(p, DKG.visitor, visitor)
     dest = _right(s, ctx, trig.end, DKG.State, end, after=("to",))
+    if dest[1] is None and trig.text.lower() in ("visited", "visits", "visiting"):
+        nxt = next((m for m in s.mentions if trig.end < m.start <= trig.end + 2), None)
+        if nxt is not None:  # "visited New Delhi": the object names the place, and the state
+            dest = (nxt, _kind_of(ctx, nxt, DKG.State))
+            _use(p, DKG.place, (nxt, _kind_of(ctx, nxt, DKG.Place)))
     if dest[1] is None:
         dest = _left(s, ctx, trig.start, DKG.State, visitor[0].end)
     _use(p, DKG.destination, dest)
-    _use(p, DKG.place, _left(s, ctx, trig.start, DKG.Place, visitor[0].end))
+    if not p.values(DKG.place):
+        _use(p, DKG.place, _left(s, ctx, trig.start, DKG.Place, visitor[0].end))
     p.spans += _time_roles(ctx, s, p, trig)
     who, where = p.values(DKG.visitor), p.values(DKG.destination)
-    p.label = f"{ctx.gazetteer.label(who[0])}'s visit to {ctx.gazetteer.label(where[0]) if where else '?'}"
+    p.label = f"{ctx.label(who[0])}'s visit to {ctx.label(where[0]) if where else '?'}"
     return p
 
 
@@ -654,8 +677,8 @@ def _approve(ctx, s, trig, risk):
     _use(p, DKG.approvedBuyer, _right(s, ctx, trig.end, DKG.Agent, end, after=("to",)))
     p.spans += _time_roles(ctx, s, p, trig)
     sysn, buyer = p.values(DKG.approvedSystem), p.values(DKG.approvedBuyer)
-    p.label = (f"approval of the sale of {ctx.gazetteer.label(sysn[0]) if sysn else '?'} to "
-               f"{ctx.gazetteer.label(buyer[0]) if buyer else '?'}")
+    p.label = (f"approval of the sale of {ctx.label(sysn[0]) if sysn else '?'} to "
+               f"{ctx.label(buyer[0]) if buyer else '?'}")
     return p
 
 
@@ -686,7 +709,7 @@ def _appeal(ctx, s, trig, risk):
         else:
             p.notes.append(f"risk ('{r.text}') names no law: no sanction and no law proposed")
     who = p.values(DKG.addressee)
-    p.label = f"appeal to {ctx.gazetteer.label(who[0]) if who else '?'}"
+    p.label = f"appeal to {ctx.label(who[0]) if who else '?'}"
     return p
 
 
