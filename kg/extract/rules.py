@@ -535,7 +535,7 @@ def _threat(ctx, s, trig, conditional):
             _use(p, DKG.deniedSystem, _right(s, ctx, trig.end, DefenceKind, conditional[0].start))
         _use(p, DKG.underLaw, law)
         c = conditional[0]
-        cond_text = s.local(c.start, _clause_end(s, c.end)).rstrip(" .,;”\"")
+        cond_text = re.split(r"[,;]", s.local(c.start, _clause_end(s, c.end)))[0].rstrip(" .”\"")
         p.add(DKG.conditionText, Literal(cond_text))
         p.spans += [(c.start, c.start + len(cond_text))]
         p.notes.append(f"conditional ('{c.text}'): a threat, not a sanction")
