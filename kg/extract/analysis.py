@@ -183,8 +183,14 @@ _TITLE_HEAD = {"IS_TITLE": True, "TEXT": {"NOT_IN": sorted(NOT_NAMES)}}
 @lru_cache(maxsize=1)
 def pipeline():
     """spaCy's blank English pipeline with the rulers and matchers (built once per process)."""
-    import spacy
-    from spacy.matcher import Matcher, PhraseMatcher
+    try:
+        import spacy
+        from spacy.matcher import Matcher, PhraseMatcher
+    except ImportError:
+        from kg.core.errors import KgError
+
+        raise KgError("kg extract needs spaCy, which is not installed: pip install -e '.[extract]' "
+                      "(scripts/setup.sh installs it)") from None
 
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False, "phrase_matcher_attr": "ORTH"})
