@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_kg
-from rdflib import Graph, Literal
+from conftest import ROOT, SHIPPED_SOURCES, run_kg
+from rdflib import RDFS, Graph, Literal, URIRef
 
 from kg.core.namespace import DKG, DKGR
 from kg.core.resources import articles_dir, sources_dir
@@ -407,3 +407,68 @@ def test_ctrl_c_in_the_interactive_review_loses_nothing(example_draft, tmp_path)
     again = subprocess.run([sys.executable, "-m", "kg", "review", str(draft), "--articles", str(articles)],
                            input="q\n", capture_output=True, text=True, env=env, timeout=120)
     assert again.returncode == 0 and "\np02 " in again.stdout and "\np01 " not in again.stdout
+
+
+def test_the_interactive_loop_edits_rejects_with_a_reason_and_skips(example_draft, tmp_path):
+    draft = fresh(example_draft, tmp_path)
+    articles = tmp_path / "articles"
+    p01 = json.loads((draft / "proposals.json").read_text(encoding="utf-8"))["proposals"][0]
+    edited = p01["turtle"].replace('"sanction on Kestrel Dynamics"@en', '"US sanction on Kestrel Dynamics, 2025"@en')
+    answers = "\n".join(["e", "this is not turtle ;", ".", "e", *edited.splitlines(), ".", "r", "a duplicate", "s", "q"]) + "\n"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("EDITOR", None)
+    proc = subprocess.run([sys.executable, "-m", "kg", "review", str(draft), "--articles", str(articles)],
+                          input=answers, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "[[United States imposed sanctions on Kestrel Dynamics under CAATSA in 2025]]" in proc.stdout
+    assert "not valid Turtle" in proc.stdout
+    log = json.loads((draft / "decisions.json").read_text(encoding="utf-8"))["decisions"]
+    assert log["p01"]["decision"] == "edited" and log["p02"] == {"decision": "rejected", "reason": "a duplicate"}
+    assert "p03" not in log  # skipped: asked again next time
+    facts = Graph().parse(articles / draft.name / "facts.ttl", format="turtle")
+    assert Literal("US sanction on Kestrel Dynamics, 2025", lang="en") in set(facts.objects(None, RDFS.label))
+    sanction = URIRef(p01["node"])
+    assert {str(facts.value(ev, DKG.reviewStatus)) for ev in facts.objects(sanction, DKG.evidence)} == {"edited"}
+    # the candidate entity the edited fact names comes with it, accepted with it
+    assert {str(o) for o in facts.objects(None, DKG.reviewStatus)} == {"edited", "accepted"}
+
+
+def test_the_readme_walk_through_runs_as_written(tmp_path):
+    """README, "From a text file to facts": every `$ ` command, run as written (with /tmp/ and
+    drafts/ moved into a temporary folder), prints what the README shows."""
+    import re
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## From a text file to facts", 1)[1].split("\n## ", 1)[0]
+    shutil.copytree(ROOT / "articles", tmp_path / "kg-articles")  # the `cp -r articles /tmp/kg-articles` it asks for
+    ran = []
+    for block in re.findall(r"```text\n(.*?)```", section, re.S):
+        lines = [ln.strip() for ln in block.splitlines()]
+        i = 0
+        while i < len(lines):
+            if not lines[i].startswith("$ "):
+                i += 1
+                continue
+            def moved(text: str) -> str:
+                return text.replace("/tmp/", f"{tmp_path}/").replace("drafts/", f"{tmp_path}/drafts/")
+
+            command = moved(lines[i][2:])
+            printed = []
+            i += 1
+            while i < len(lines) and not lines[i].startswith("$ "):
+                printed.append(moved(lines[i]))
+                i += 1
+            argv = shlex.split(command)
+            env = {"PYTHONPATH": str(ROOT), "KG_SOURCES": str(SHIPPED_SOURCES)}
+            while "=" in argv[0]:
+                name, value = argv.pop(0).split("=", 1)
+                env[name] = value
+            assert argv[0] == ".venv/bin/kg", command
+            proc = run_kg(*argv[1:], env=env)
+            assert proc.returncode == 0, (command, proc.stderr)
+            shown = [ln.rstrip() for ln in printed if ln]
+            if shown:
+                assert [ln.rstrip() for ln in proc.stdout.strip().splitlines()] == shown, command
+            ran.append(argv[1])
+    assert ran == ["extract", "review", "review", "build", "query", "explain"]
