@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def cmd_review(args) -> int:
-    from kg.core.errors import KgError
+    from kg.core.errors import KgError, read_utf8
     from kg.core.resources import articles_dir
     from kg.extract.review import apply, interactive, open_review
     from kg.sources.text import index_text
@@ -19,7 +19,7 @@ def cmd_review(args) -> int:
     if args.accept or args.reject or args.accept_all_above is not None:
         target = apply(review, articles, args.accept or (), args.reject or (), args.accept_all_above, args.reason)
     else:
-        text = (Path(args.draft) / "article.txt").read_text(encoding="utf-8")
+        text = read_utf8(Path(args.draft) / "article.txt")
         sentences = {s.id: s.text for s in index_text(text).sentences}
         target = interactive(review, articles, sentences, _reader(), lambda t: print(t, end="", flush=True),
                              sys.stdout.isatty())

@@ -56,11 +56,16 @@ def open_review(folder: Path) -> Review:
     path = folder / PROPOSALS
     if not path.is_file():
         raise missing_file(path, "draft (run `kg extract ARTICLE.txt -o DIR` first)")
-    data = json.loads(read_utf8(path))
-    decisions = {}
-    if (folder / DECISIONS).is_file():
-        decisions = json.loads(read_utf8(folder / DECISIONS)).get("decisions", {})
+    data = _json(path)
+    decisions = _json(folder / DECISIONS).get("decisions", {}) if (folder / DECISIONS).is_file() else {}
     return Review(folder, data["slug"], data["proposals"], decisions)
+
+
+def _json(path: Path) -> dict:
+    try:
+        return json.loads(read_utf8(path))
+    except json.JSONDecodeError as exc:
+        raise KgError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
 
 
 def save(review: Review) -> None:
