@@ -258,6 +258,8 @@ def test_a_repeated_paragraph_is_never_cited(tmp_path, gazetteer):
     d = draft_of(f"{para}\n\n{para}\n\nIndia has shown no sign of backing out of the deal.", tmp_path, gazetteer)
     assert index_text(d.folder.joinpath("article.txt").read_text(encoding="utf-8")).sentence("s02").repeats == "s01"
     assert sorted(e.sentence for p in d.proposals for e in p.evidence) == ["s01", "s03"]
+    review = (d.folder / "review.md").read_text(encoding="utf-8")
+    assert "## s02\n\nrepeats s01 (a paragraph printed twice): not read, never cited" in review
 
 
 def test_the_draft_is_the_same_bytes_every_time(tmp_path, gazetteer):

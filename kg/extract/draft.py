@@ -13,7 +13,7 @@ bytes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -48,6 +48,8 @@ class Draft:
     folder: Path
     sentences: list[Sentence]
     proposals: list[Proposal]
+    #: sentence id -> the sentence it repeats (a paragraph printed twice), as the build's index marks it
+    repeats: dict[str, str] = field(default_factory=dict)
 
     def complete(self) -> list[Proposal]:
         return [p for p in self.proposals if not p.missing]
@@ -219,7 +221,7 @@ def extract(article: Path, out: Path, gazetteer: Gazetteer, *, date: str | None 
     ordered = sorted(proposals, key=lambda p: (int(p.sentence[1:]), p.evidence[0].quote and text.find(p.evidence[0].quote)))
     ordered += sorted(entities, key=lambda p: (int(p.sentence[1:]), p.label))
     _number(ordered)
-    draft = Draft(slug, out, sentences, ordered)
+    draft = Draft(slug, out, sentences, ordered, {seg.id: seg.repeats for seg in index.sentences if seg.repeats})
     _write(draft, text, article, meta, date)
     return draft
 
@@ -275,7 +277,11 @@ def review_md(draft: Draft) -> str:
     by_sentence: dict[str, list[Proposal]] = {}
     for p in draft.proposals:
         by_sentence.setdefault(p.sentence, []).append(p)
-    for s in draft.sentences:
+    items = [(int(s.id[1:]), s) for s in draft.sentences] + [(int(k[1:]), k) for k in draft.repeats]
+    for _, s in sorted(items, key=lambda item: item[0]):
+        if isinstance(s, str):
+            lines += [f"## {s}", "", f"repeats {draft.repeats[s]} (a paragraph printed twice): not read, never cited", ""]
+            continue
         lines += [f"## {s.id}", "", f"> {s.text}", ""]
         cues = ", ".join(f"{c.key} “{c.text}”" for c in s.cues)
         if cues:
