@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up defence-kg on a fresh machine: a virtual environment in .venv with the package
-# installed in editable mode (with the `fast` extra: numpy for the native materialiser). With --test, also the test extras and the system services the
+# installed in editable mode (with the `fast` extra: numpy for the native materialiser, and `extract`: spaCy for kg extract). With --test, also the test extras and the system services the
 # test suite uses (each in scripts/setup.d/*.sh: real SPARQL servers, Graphviz, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,6 @@ if [ "$want_test" = 1 ]; then
     bash "$part"
   done
 else
-  .venv/bin/python -m pip install --quiet -e '.[fast]'
+  .venv/bin/python -m pip install --quiet -e '.[fast,extract]'
 fi
 echo "setup: done (.venv/bin/kg --version: $(.venv/bin/kg --version))"

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent / "kg"
 LAYERS = [
     ("core",),
     ("sources",),
+    ("extract",),
     ("reasoning",),
     ("store",),
     ("sparql",),

@@ -20,7 +20,7 @@ from kg.core.version import __version__
 COMMANDS = {
     "build": "build", "query": "query", "questions": "questions", "export": "export",
     "sentences": "sentences", "sources": "sources", "claims": "claims", "validate": "validate", "serve": "serve", "push": "push",
-    "explain": "explain", "viz": "viz", "docs": "docs", "synth": "synth",
+    "explain": "explain", "viz": "viz", "docs": "docs", "synth": "synth", "extract": "extract", "review": "review",
 }
 
 

@@ -131,6 +131,8 @@ class DKG(DefinedNamespace):
     citesRiskUnder: URIRef
     concernsSystem: URIRef
     condition: URIRef
+    conditionText: URIRef
+    confidence: URIRef
     contractValue: URIRef
     correctName: URIRef
     creditedTo: URIRef
@@ -158,6 +160,7 @@ class DKG(DefinedNamespace):
     hasParagraph: URIRef
     hasSentence: URIRef
     headedBy: URIRef
+    extractionRule: URIRef
     hedge: URIRef
     holder: URIRef
     holdsPost: URIRef
@@ -206,6 +209,7 @@ class DKG(DefinedNamespace):
     reiterated: URIRef
     repeats: URIRef
     responseStatus: URIRef
+    reviewStatus: URIRef
     retrieved: URIRef
     risksSanctionsUnder: URIRef
     sanctionTarget: URIRef

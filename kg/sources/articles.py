@@ -238,6 +238,14 @@ def _compile_evidence(article, facts, facts_path, facts_src, fact, ev, publisher
                                str(asserted_by if asserted_by is not None else publisher), str(mode),
                                plain(hedge) if hedge is not None else None)
     add_emitted(out, triples)
+    node = URIRef(triples[0][2].value)  # (fact, dkg:evidence, node) comes first
+    for prop in REVIEW_TERMS:  # what `kg extract` and `kg review` say of the evidence
+        for value in facts.objects(ev, prop):
+            out.add((node, prop, value))
+
+
+#: The review record an evidence block may carry (kg extract / kg review), kept on the annotation.
+REVIEW_TERMS = (DKG.extractionRule, DKG.confidence, DKG.reviewStatus)
 
 
 def add_emitted(out: Graph, triples) -> None:

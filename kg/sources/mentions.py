@@ -46,6 +46,27 @@ def _pattern(name: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])" + head + re.escape(name[1:]) + _ENDINGS + r"(?![\w-])")
 
 
+def name_spans(text: str, gazetteer: dict[URIRef, set[str]]) -> list[tuple[int, int, str, tuple[URIRef, ...]]]:
+    """Every name of *gazetteer* found in *text*, by the same rule as :func:`find_mentions`:
+    ``(start, end, name, nodes)``, longest match first and never overlapping, in text order.
+    A name several nodes bear (a namesake: "New Delhi" the city and India's capital for India)
+    gives all of them, for the caller to tell apart; it never picks one."""
+    bearers: dict[str, set[URIRef]] = {}
+    for node, found in gazetteer.items():
+        for name in found:
+            bearers.setdefault(name, set()).add(node)
+    hits = []
+    for name in sorted(bearers, key=lambda n: (-len(n), n)):
+        for m in _pattern(name).finditer(text):
+            hits.append((m.start(), m.end(), name, tuple(sorted(bearers[name]))))
+    hits.sort(key=lambda h: (-(h[1] - h[0]), h[0], h[2]))
+    taken: list[tuple[int, int, str, tuple[URIRef, ...]]] = []
+    for hit in hits:
+        if all(hit[1] <= t[0] or hit[0] >= t[1] for t in taken):
+            taken.append(hit)
+    return sorted(taken)
+
+
 def find_mentions(sentences: Iterable[tuple[URIRef, str]], gazetteer: dict[URIRef, set[str]]
                   ) -> Iterator[tuple[URIRef, URIRef]]:
     """(sentence, node) for every node whose name occurs in a sentence's text."""
