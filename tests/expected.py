@@ -13,12 +13,21 @@ from utils import rows_as_text
 from kg.sparql.named import NamedQuery
 
 
-def expected_path(query: NamedQuery) -> Path:
+def expected_path(query: NamedQuery, as_of: str | None = None) -> Path:
+    """``<slug>.expected.csv`` (or ``.ttl``); with *as_of*, ``<slug>.as-of-<DATE>.expected.csv``:
+    the answer asked with ``--as-of DATE``."""
+    stem = query.slug + (f".as-of-{as_of}" if as_of else "")
     for suffix in (".expected.csv", ".expected.ttl"):
-        p = query.path.with_name(query.slug + suffix)
+        p = query.path.with_name(stem + suffix)
         if p.exists():
             return p
-    raise AssertionError(f"{query.slug} has no expected-answer file beside it")
+    raise AssertionError(f"{stem} has no expected-answer file beside it")
+
+
+def as_of_dates(query: NamedQuery) -> list[str]:
+    """The dates for which *query* has a hand-written as-of answer beside it."""
+    prefix = query.slug + ".as-of-"
+    return sorted(p.name[len(prefix):].split(".")[0] for p in query.path.parent.glob(prefix + "*.expected.*"))
 
 
 def read_expected_rows(path: Path) -> tuple[list[str], Counter]:
@@ -29,8 +38,8 @@ def read_expected_rows(path: Path) -> tuple[list[str], Counter]:
     return header, rows
 
 
-def assert_matches_expected(query: NamedQuery, result) -> None:
-    path = expected_path(query)
+def assert_matches_expected(query: NamedQuery, result, as_of: str | None = None) -> None:
+    path = expected_path(query, as_of)
     if result.type == "CONSTRUCT" or result.type == "DESCRIBE":
         want = Graph().parse(path)
         assert isomorphic(result.graph, want), (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SHIPPED_SOURCES, engines
-from expected import assert_matches_expected
+from expected import as_of_dates, assert_matches_expected
 
 from kg.sparql import run
 from kg.sparql.labels import to_term
@@ -47,6 +47,43 @@ def test_competency_query(slug, engine):
     bindings = {name: to_term(ds, value) for name, value in query.params.items()}
     result = run(ds, query.text, bindings, source=str(query.path))
     assert_matches_expected(query, result)
+
+
+@pytest.mark.parametrize("slug", sorted(QUERIES))
+def test_competency_query_on_the_oxigraph_backend(slug):
+    """The same hand-written answer from the Oxigraph store (native reasoner), for each layer."""
+    query = QUERIES[slug]
+    store = built_on("oxigraph", query.layer).store
+    bindings = {name: to_term(store, value) for name, value in query.params.items()}
+    assert_matches_expected(query, run(store, query.text, bindings, source=str(query.path)))
+
+
+AS_OF = sorted((slug, day) for slug, q in QUERIES.items() for day in as_of_dates(q))
+
+
+def test_questions_asked_as_of_a_date_are_pinned():
+    assert {slug for slug, _ in AS_OF} >= {"caatsa-231-sanctions", "s400-buyers-sanctioned-or-at-risk"}
+
+
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("slug, day", AS_OF)
+def test_competency_query_as_of_a_date(slug, day, backend):
+    """`kg query SLUG --as-of DAY` gives the hand-written `SLUG.as-of-DAY.expected.csv`."""
+    from kg.pipeline.asof import as_of
+
+    query = QUERIES[slug]
+    store = built_on(backend, query.layer).store
+    view = as_of(store, day)
+    bindings = {name: to_term(view, value) for name, value in query.params.items()}
+    assert_matches_expected(query, run(view, query.text, bindings, source=str(query.path)), as_of=day)
+
+
+@functools.cache
+def built_on(backend: str, layer: str):
+    from kg.pipeline.build import build
+
+    return build(backend=backend, sources=Path(tempfile.mkdtemp(prefix="kg-no-sources-")) if layer == "article"
+                 else SHIPPED_SOURCES)
 
 
 def test_risk_is_distinguished_from_actual_sanction(dataset):
