@@ -10,7 +10,8 @@ def cmd_export(args) -> int:
     from kg.core.rdfio import write_atomic
     from kg.pipeline.export import export
 
-    payload = export(dataset_of(args), args.format, asserted_only=args.asserted_only)
+    payload = export(dataset_of(args), args.format, asserted_only=args.asserted_only,
+                     ontology_only=args.ontology_only)
     if args.output:
         write_atomic(Path(args.output), payload)
     else:
@@ -23,6 +24,9 @@ def register(sub, common) -> None:
 
     e = sub.add_parser("export", parents=[common], help="export the graph in a standard RDF format")
     e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="turtle")
-    e.add_argument("--asserted-only", action="store_true", help="leave out the inferred graph")
+    only = e.add_mutually_exclusive_group()
+    only.add_argument("--asserted-only", action="store_true", help="leave out the inferred graph")
+    only.add_argument("--ontology-only", action="store_true",
+                      help="the ontology alone (no facts, no provenance, no inferred triples): for Protégé")
     e.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     e.set_defaults(func=cmd_export)

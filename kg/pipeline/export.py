@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rdflib import Dataset, URIRef
 
-from kg.core.iris import GRAPH_INFERRED
+from kg.core.iris import GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kg.core.namespace import bind_prefixes
 from kg.core.rdfio import serialize
 from kg.store.rdflib_store import dataset_graphs, union_graph
@@ -20,8 +20,11 @@ EXPORT_FORMATS = {
 }
 
 
-def export(ds, fmt: str, asserted_only: bool = False) -> bytes:
+def export(ds, fmt: str, asserted_only: bool = False, ontology_only: bool = False) -> bytes:
     """The dataset *ds* in *fmt*; formats without named graphs get the union of the graphs.
+
+    *asserted_only* leaves out the inferred graph; *ontology_only* keeps the ontology graph alone
+    (for Protégé: no facts, no provenance, no inferred triples).
 
     Blank nodes are labelled from their content and everything is written in one fixed
     order (:func:`kg.core.rdfio.serialize`), so two exports of one build are identical.
@@ -29,6 +32,8 @@ def export(ds, fmt: str, asserted_only: bool = False) -> bytes:
 
     rdf_format, quads = EXPORT_FORMATS[fmt]
     graphs = [g for g in dataset_graphs(ds) if not (asserted_only and g == GRAPH_INFERRED)]
+    if ontology_only:
+        graphs = [g for g in graphs if g == GRAPH_ONTOLOGY]
     if not quads:
         return serialize(union_graph(ds, graphs), rdf_format)
     out = Dataset()
