@@ -170,7 +170,7 @@ def test_format_parameter_wins_and_names_each_representation(server):
 
 
 @pytest.mark.parametrize("path", ["/resource/India", "/ontology", "/graph/asserted", "/.well-known/void", "/catalog",
-                                  "/resource/source/ap-2018-10-05-s400", "/vocab/reliability-B"])
+                                  "/shapes", "/resource/source/ap-2018-10-05-s400", "/vocab/reliability-B"])
 @pytest.mark.parametrize("accept", [None, "text/turtle", BROWSER])
 def test_head_answers_as_get_does_without_a_body(server, path, accept):
     g_status, g_headers, g_body = get(server, path, accept)
@@ -395,3 +395,14 @@ def test_dcat_catalogue(server):
         assert status == 200, url
         assert media(headers) == f"{major}/{minor}"
         assert body
+
+
+def test_shapes_iri(server):
+    status, headers, body = get(server, "/shapes", "text/turtle")
+    assert status == 200 and vary_accept(headers)
+    g = parse(body, "text/turtle")
+    shape = URIRef(BASE + "shapes#ArmsContractShape")
+    assert (shape, RDF.type, URIRef("http://www.w3.org/ns/shacl#NodeShape")) in g
+    status, _, body = get(server, "/shapes", BROWSER)
+    assert status == 200 and b'id="ArmsContractShape"' in body
+    assert "an arms contract needs a time (dkg:statedTime as stated, or dkg:inferredTime)" in Page(body).all_text

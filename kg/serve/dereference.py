@@ -64,6 +64,11 @@ def run_page_job(store, job: dict) -> tuple[int, str, bytes, dict]:
 
             graph = void_description(store, job["endpoint"]) if what == "void" else catalogue(store, job["endpoint"])
             body = write_graph(graph, fmt)
+        elif what == "shapes":
+            from kg.validation.shacl import load_shapes
+
+            shapes = load_shapes()
+            body = pages.shapes_listing(shapes) if fmt == "html" else write_graph(shapes, fmt)
         elif what == "data":
             from kg.pipeline.export import export
 

@@ -261,3 +261,23 @@ def explain_page(ex, s: str, p: str | None, o: str | None) -> bytes:
     title = ex.triple_text((subject, predicate, obj)) if predicate is not None and obj is not None else ex.label(subject)
     body = f'<h1>Why: {_e(title)}</h1><p>{link(subject, ex.label(subject))}</p>' + "\n".join(blocks)
     return page(f"Why: {title}", body)
+
+
+def shapes_listing(shapes) -> bytes:
+    """The SHACL shapes the build validates with (``ontology/shapes.ttl``), each with its messages,
+    anchored by its local name (``/shapes#ArmsContractShape``)."""
+    from kg.core.iris import SHAPES
+
+    SH = "http://www.w3.org/ns/shacl#"
+    items = []
+    for shape in sorted({s for s in shapes.subjects(URIRef(RDF + "type"), URIRef(SH + "NodeShape"))
+                         if isinstance(s, URIRef)}, key=str):
+        messages = sorted({str(m) for prop in shapes.objects(shape, URIRef(SH + "property"))
+                           for m in shapes.objects(prop, URIRef(SH + "message"))}
+                          | {str(m) for m in shapes.objects(shape, URIRef(SH + "message"))})
+        name = str(shape)[len(SHAPES):] if str(shape).startswith(SHAPES) else str(shape)
+        rows = "".join(f"<li>{_e(m)}</li>" for m in messages)
+        items.append(f'<li id="{_e(name)}"><b>{_e(name)}</b><ul>{rows}</ul></li>')
+    body = (f'<h1>SHACL shapes</h1><p class="iri">{_e(SHAPES[:-1])}</p>{_formats("/shapes")}'
+            f'<ul>{"".join(items)}</ul>')
+    return page("Shapes", body)

@@ -124,6 +124,8 @@ class Routes:
             if fmt == "html" and page is not None and page.is_file():
                 return Reply(200, "text/html; charset=utf-8", page.read_bytes(), {"Vary": "Accept", **location})
             job = {"kind": "page", "what": "ontology", "fmt": fmt}
+        elif path == "/shapes":
+            job = {"kind": "page", "what": "shapes", "fmt": fmt}
         elif path.startswith("/graph/"):
             job = {"kind": "page", "what": "graph", "iri": iri_for_path(path), "fmt": fmt, "endpoint": endpoint}
         else:
