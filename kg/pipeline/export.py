@@ -7,6 +7,7 @@ from rdflib import Dataset, URIRef
 from kg.core.iris import GRAPH_INFERRED, GRAPH_ONTOLOGY
 from kg.core.namespace import bind_prefixes
 from kg.core.rdfio import serialize
+from kg.pipeline.graphexport import GRAPH_FORMATS, write_graph_export
 from kg.store.rdflib_store import dataset_graphs, union_graph
 
 #: format name -> (rdflib format, holds named graphs)
@@ -30,6 +31,12 @@ def export(ds, fmt: str, asserted_only: bool = False, ontology_only: bool = Fals
     order (:func:`kg.core.rdfio.serialize`), so two exports of one build are identical.
     """
 
+    if fmt in GRAPH_FORMATS:
+        if ontology_only:
+            from kg.core.errors import KgError
+
+            raise KgError(f"--ontology-only writes RDF; {fmt} holds the graph of facts")
+        return write_graph_export(ds, fmt, derived=not asserted_only)
     rdf_format, quads = EXPORT_FORMATS[fmt]
     graphs = [g for g in dataset_graphs(ds) if not (asserted_only and g == GRAPH_INFERRED)]
     if ontology_only:
