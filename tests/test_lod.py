@@ -406,3 +406,19 @@ def test_shapes_iri(server):
     status, _, body = get(server, "/shapes", BROWSER)
     assert status == 200 and b'id="ArmsContractShape"' in body
     assert "an arms contract needs a time (dkg:statedTime as stated, or dkg:inferredTime)" in Page(body).all_text
+
+
+@pytest.mark.parametrize("path", ['/resource/a"b', "/resource/a\\b", "/vocab/x^y"])
+def test_a_path_no_iri_may_hold_is_a_400_and_the_server_stays_up(server, path):
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.extra["port"], timeout=30)
+    try:
+        conn.request("GET", path, headers={"Accept": "text/html"})  # sent as is, unquoted
+        resp = conn.getresponse()
+        body = resp.read()
+    finally:
+        conn.close()
+    assert resp.status == 400, body
+    assert vary_accept(resp.headers)
+    assert get(server, "/resource/India", "text/turtle")[0] == 200

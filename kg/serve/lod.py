@@ -34,7 +34,8 @@ SKOS_ALT = URIRef(SKOS + "altLabel")
 SKOS_MATCH = URIRef(SKOS + "exactMatch")
 MENTIONS = URIRef(VOCAB + "mentions")
 
-#: rows read per question at most, so that a hub's card stays bounded
+#: rows a card reads per question at most (the queries' LIMIT), so that a hub's card stays bounded;
+#: a description past it is refused (a 400 saying so) rather than cut
 ROW_CAP = 5000
 
 #: Paths of the public namespace served as resources (the rest of a path is the IRI's).
@@ -69,9 +70,13 @@ SELECT ?dir ?p ?x ?g WHERE {
   UNION
   { GRAPH ?g { ?x ?p ?this } BIND("in" AS ?dir) }
 }
+ORDER BY ?dir ?p ?x ?g
+LIMIT 5000
 """
 _PARTS = """
 SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?s), ?hash)) }
+ORDER BY ?s ?p ?o ?g
+LIMIT 5000
 """
 _EVENTS = """
 SELECT ?e ?start ?time WHERE {
@@ -146,6 +151,7 @@ class Resource:
     parts: list[Fact]
     events: list[dict]
     labels: dict
+    complete: bool = True   #: False when the resource has more links than a card reads (ROW_CAP)
 
     @property
     def exists(self) -> bool:
@@ -185,13 +191,12 @@ def read_resource(store, iri: str) -> Resource:
 
     this = URIRef(iri)
     out_rows, in_rows = [], []
-    for row in run(store, _LINKS, {"this": this}, source="<resource>", max_rows=ROW_CAP):
+    for row in run(store, _LINKS, {"this": this}, source="<resource>"):
         d, p, x, g = row
         (out_rows if str(d) == "out" else in_rows).append((this, p, x, g) if str(d) == "out" else (x, p, this, g))
     parts = []
     if "#" not in iri:
-        parts = [tuple(r) for r in run(store, _PARTS, {"hash": Literal(iri + "#")}, source="<resource>",
-                                       max_rows=ROW_CAP)]
+        parts = [tuple(r) for r in run(store, _PARTS, {"hash": Literal(iri + "#")}, source="<resource>")]
     out, inbound, part_facts = _facts(out_rows), _facts(in_rows), _facts(parts)
     neighbours = {t for f in out + inbound + part_facts for t in (f.s, f.p, f.o) if isinstance(t, URIRef)}
     events = []
@@ -215,7 +220,8 @@ def read_resource(store, iri: str) -> Resource:
             events.append(entry)
             neighbours.update(entry["roles"])
         events.sort(key=lambda e: (e["start"] is None, str(e["start"] or ""), str(e["event"])))
-    return Resource(this, out, inbound, part_facts, events, label_literals(store, neighbours | {this}))
+    return Resource(this, out, inbound, part_facts, events, label_literals(store, neighbours | {this}),
+                    complete=len(out_rows) + len(in_rows) < ROW_CAP)
 
 
 # --- descriptions for RDF clients -------------------------------------------------------------

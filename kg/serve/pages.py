@@ -148,6 +148,9 @@ def resource_page(res: Resource, grades: dict, ex) -> bytes:
         head.append(f'<p>Source grade {_grade(grade)}'
                     f'{" · published by " + _term(res, publisher) if publisher is not None else ""}</p>')
     head.append(_formats(path))
+    if not res.complete:
+        head.append(f'<p class="muted">{_e(title)} has more links than a card shows; the first '
+                    'of them, in IRI order, are here. The query page has them all.</p>')
     body = ["\n".join(head)]
 
     stated = [f for f in res.out + res.inbound if f.stated_in and not (f.s == this and f.p in _IDENTITY)]

@@ -114,6 +114,14 @@ class Routes:
         if fmt is None:
             offered = ", ".join(v[0] for v in GRAPH_TYPES.values()) if rdf_only else ", ".join(PAGE_TYPES.values())
             return self._vary(error_reply(406, f"no acceptable representation of {path}; offered: {offered}"))
+        iri = iri_for_path(path)
+        if iri is not None:
+            from kg.core.terms import check_iri
+
+            try:
+                check_iri(iri)
+            except KgError as exc:  # a character no IRI may hold: nothing the graph can describe
+                return self._vary(error_reply(400, str(exc)))
         location = {"Content-Location": f"{path}?format={fmt}"}
         if rdf_only:
             job = {"kind": "page", "what": "void" if path == "/.well-known/void" else "catalog", "fmt": fmt,
@@ -127,9 +135,9 @@ class Routes:
         elif path == "/shapes":
             job = {"kind": "page", "what": "shapes", "fmt": fmt}
         elif path.startswith("/graph/"):
-            job = {"kind": "page", "what": "graph", "iri": iri_for_path(path), "fmt": fmt, "endpoint": endpoint}
+            job = {"kind": "page", "what": "graph", "iri": iri, "fmt": fmt, "endpoint": endpoint}
         else:
-            job = {"kind": "page", "what": "resource", "iri": iri_for_path(path), "fmt": fmt}
+            job = {"kind": "page", "what": "resource", "iri": iri, "fmt": fmt}
         reply = self._vary(self.server.engine.run(job, client=self.request.client))
         if reply.status == 200:
             reply.headers.update(location)
