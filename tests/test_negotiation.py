@@ -55,3 +55,22 @@ def test_the_most_specific_range_gives_the_quality():
 def test_media_types_carry_utf8():
     assert media_type("results", "csv") == "text/csv; charset=utf-8"
     assert media_type("graph", "turtle") == "text/turtle; charset=utf-8"
+
+
+@pytest.mark.parametrize("accept,formats,expected", [
+    (None, None, "turtle"),                                     # no Accept: the server's first choice
+    ("*/*", None, "turtle"),
+    ("text/*", None, "turtle"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", None, "html"),   # a browser
+    ("application/xhtml+xml", None, "html"),
+    ("text/html;q=0.5, text/turtle;q=0.4", None, "html"),
+    ("application/rdf+xml, text/html;q=0.1", None, "rdfxml"),  # the w3id mistake: not HTML here
+    ("text/turtle;q=0", None, None),
+    ("image/png", None, None),
+    ("text/html", ["jsonld"], "jsonld"),                       # format= wins over Accept
+    ("text/html", ["nosuch"], None),
+])
+def test_page_negotiation(accept, formats, expected):
+    from kg.serve.negotiation import negotiate_page
+
+    assert negotiate_page(accept, formats) == expected

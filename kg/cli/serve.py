@@ -39,7 +39,7 @@ def cmd_serve(args) -> int:
     config = ServeConfig(host=args.host, port=args.port, limits=limits, workers=args.workers,
                          max_request_bytes=args.max_request_bytes, request_timeout=args.request_timeout,
                          allow_update=args.allow_update, token=token,
-                         cache_entries=args.cache_entries, cors=args.cors)
+                         cache_entries=args.cache_entries, cors=args.cors, docs=args.docs)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"kg serve: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)
     serve(ds, config, args.port_file)
@@ -74,5 +74,7 @@ def register(sub, common) -> None:
                    help="answers kept for repeated identical requests (default 256; 0: no cache; an update clears it)")
     s.add_argument("--cors", action="store_true", help="allow queries from web pages of any origin (e.g. a hosted YASGUI)")
     s.add_argument("--allow-update", action="store_true", help="accept SPARQL Update (in memory only) from holders of the token")
+    s.add_argument("--docs", metavar="DIR",
+                   help="a site `kg docs` wrote: its pyLODE page answers a browser at /ontology (default: a listing)")
     s.add_argument("--token", help="the update token (better: $KG_SERVE_TOKEN; generated and printed if absent)")
     s.set_defaults(func=cmd_serve)

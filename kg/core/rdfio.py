@@ -135,7 +135,11 @@ def serialize(data: Graph | Dataset, fmt: str) -> bytes:
         data = stable_copy(data)
         bind_prefixes(data)
     if fmt == "json-ld":
-        return _jsonld_sorted(data.serialize(format="json-ld", encoding="utf-8"))
+        # compact, with our prefixes as its @context: "dkgr:India", not the full IRI, in every key
+        from kg.core.iris import PREFIXES
+
+        return _jsonld_sorted(data.serialize(format="json-ld", encoding="utf-8", context=dict(PREFIXES),
+                                             auto_compact=True))
     return data.serialize(format=fmt, encoding="utf-8")
 
 

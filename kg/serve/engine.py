@@ -217,6 +217,10 @@ def _worker_main(conn, ds, limits: Limits) -> None:
         try:
             if job.get("kind") == "update":
                 reply = run_update_job(ds, job)
+            elif job.get("kind") == "page":
+                from kg.serve.dereference import run_page_job
+
+                reply = Reply(*run_page_job(ds, job))
             else:
                 reply = run_query_job(ds, job, limits)
         except MemoryError:
@@ -484,7 +488,7 @@ class Engine:
     def run(self, job: dict, timeout: float | None = None, client=None) -> Reply:
         """Answer *job* from the cache, or run it in a worker (killed past *timeout* seconds of
         execution, or as soon as *client*, the request's socket, is closed)."""
-        if job.get("kind") != "query" or not self.cache_entries:
+        if job.get("kind") not in ("query", "page") or not self.cache_entries:
             return self._run(job, timeout, client)
 
         with self._cond:
@@ -512,9 +516,9 @@ class Engine:
 
     def _run(self, job: dict, timeout: float | None = None, client=None) -> Reply:
         timeout = self.limits.timeout if timeout is None else timeout
-        slow_key = shape(job.get("text", ""))
+        slow_key = shape(job["text"]) if "text" in job else json.dumps(job, sort_keys=True)
         with self._cond:
-            fast_ok = job.get("kind") == "query" and slow_key not in self._slow
+            fast_ok = job.get("kind") in ("query", "page") and slow_key not in self._slow
         again = False
         while True:
             try:

@@ -63,6 +63,7 @@ class ServeConfig:
     allow_update: bool = False
     token: str | None = None
     log: object = None  # a text stream for the request log (default stderr)
+    docs: str | None = None  # a folder `kg docs` wrote: its ontology.html is the ontology IRI's page
 
 
 class KgHTTPServer(ThreadingHTTPServer):

@@ -89,14 +89,25 @@ def negotiate(kind: str, accept: str | None, formats: list[str] | None = None) -
     """
     aliases = _RESULT_ALIASES if kind == "results" else _GRAPH_ALIASES
     table = RESULT_TYPES if kind == "results" else {k: v[0] for k, v in GRAPH_TYPES.items()}
+    return _choose(table, aliases, accept, formats)
+
+
+def _choose(table: dict, aliases: dict, accept: str | None, formats: list[str] | None) -> str | None:
+    """The first known explicit format, if any was given (None if none is known); else by Accept."""
     for value in formats or []:
         name = aliases.get(value.strip().lower().split(";")[0].strip())
         if name:
             return name
     if formats:
         return None
-    ranges = parse_accept(accept)
-    # Aliased media types (application/json, text/plain...) count as their format.
+    return _best(table, aliases, parse_accept(accept))
+
+
+def _best(table: dict, aliases: dict, ranges: list[tuple[str, float]]) -> str | None:
+    """The name in *table* with the highest q under *ranges* (the table's order breaks ties), or None.
+
+    Aliased media types (application/json, text/plain...) count as their format.
+    """
     best, best_q = None, 0.0
     for name, mime in table.items():
         q = quality(ranges, mime)
@@ -106,6 +117,27 @@ def negotiate(kind: str, accept: str | None, formats: list[str] | None = None) -
         if q > best_q:
             best, best_q = name, q
     return best
+
+
+#: The representations of a Linked Data resource (``/resource/...``, ``/ontology``, ``/graph/...``):
+#: short name -> media type, in the server's order of preference, which decides among equally
+#: acceptable types: ``*/*`` or no Accept gets Turtle, a browser (which names text/html) the page.
+PAGE_TYPES = {"turtle": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
+              "rdfxml": "application/rdf+xml", "html": "text/html"}
+_PAGE_ALIASES = {**_GRAPH_ALIASES, "text/html": "html", "application/xhtml+xml": "html", "html": "html"}
+
+
+def negotiate_page(accept: str | None, formats: list[str] | None = None) -> str | None:
+    """The representation of a resource to send (a :data:`PAGE_TYPES` name), or None (406).
+
+    As :func:`negotiate`: an explicit ``format`` wins over ``Accept``; among equally acceptable
+    types the server's order decides (RFC 9110 §12.5.1).
+    """
+    return _choose(PAGE_TYPES, _PAGE_ALIASES, accept, formats)
+
+
+def page_media_type(name: str) -> str:
+    return f"{PAGE_TYPES[name]}; charset=utf-8"
 
 
 def media_type(kind: str, name: str) -> str:

@@ -18,7 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 from kg.core.errors import KgError
 from kg.serve.description import graph_counts, service_description
 from kg.serve.engine import Reply, error_reply
-from kg.serve.negotiation import GRAPH_TYPES, negotiate, parse_accept, quality
+from kg.serve.lod import iri_for_path
+from kg.serve.negotiation import GRAPH_TYPES, PAGE_TYPES, negotiate, negotiate_page, parse_accept, quality
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -77,6 +78,9 @@ class Routes:
             return self._list_queries()
         if path.startswith("/queries/"):
             return self._named(path[len("/queries/"):], params)
+        if iri_for_path(path) is not None or path in ("/.well-known/void", "/catalog", "/explain") \
+                or path.startswith("/data/"):
+            return self._linked_data(path, params)
         if path == "/status":
             body = {"graphs": graph_counts(self.server.engine.dataset), "timeout": self.server.config.limits.timeout,
                     "max_rows": self.server.config.limits.max_rows, "max_bytes": self.server.config.limits.max_bytes,
@@ -85,6 +89,75 @@ class Routes:
                     "max_queue": self.server.config.limits.max_queue, **self.server.engine.stats()}
             return Reply(200, "application/json", json.dumps(body, indent=2).encode())
         return error_reply(404, f"no such page: {path} (try /, /sparql or /queries)")
+
+    def _linked_data(self, path: str, params: dict[str, list[str]]) -> Reply:
+        """The Linked Data routes (docs/linked-data.md): direct content negotiation, with
+        ``Vary: Accept`` on every answer and ``Content-Location`` naming the representation sent."""
+        if self.request.method not in ("GET", "HEAD"):
+            raise BadRequest(405, f"{path} is read with GET or HEAD")
+        formats = params.get("format", [])
+        endpoint = endpoint_url(self.server.server_address)
+        if path.startswith("/data/"):
+            return self._data(path[len("/data/"):])
+        if path == "/explain":
+            s = _single(params, "s")
+            if not s or not s.strip():
+                raise BadRequest(400, "give the fact to explain: /explain?s=SUBJECT[&p=PREDICATE[&o=OBJECT]]")
+            job = {"kind": "page", "what": "explain", "s": s, "p": _single(params, "p"), "o": _single(params, "o"),
+                   "fmt": "html"}
+            return self._vary(self.server.engine.run(job, client=self.request.client))
+        rdf_only = path in ("/.well-known/void", "/catalog")
+        if rdf_only:
+            fmt = negotiate("graph", self.request.headers.get("Accept"), formats)
+        else:
+            fmt = negotiate_page(self.request.headers.get("Accept"), formats)
+        if fmt is None:
+            offered = ", ".join(v[0] for v in GRAPH_TYPES.values()) if rdf_only else ", ".join(PAGE_TYPES.values())
+            return self._vary(error_reply(406, f"no acceptable representation of {path}; offered: {offered}"))
+        iri = iri_for_path(path)
+        if iri is not None:
+            from kg.core.terms import check_iri
+
+            try:
+                check_iri(iri)
+            except KgError as exc:  # a character no IRI may hold: nothing the graph can describe
+                return self._vary(error_reply(400, str(exc)))
+        location = {"Content-Location": f"{path}?format={fmt}"}
+        if rdf_only:
+            job = {"kind": "page", "what": "void" if path == "/.well-known/void" else "catalog", "fmt": fmt,
+                   "endpoint": endpoint}
+        elif path == "/ontology":
+            docs = getattr(self.server.config, "docs", None)
+            page = Path(docs) / "ontology.html" if docs else None
+            if fmt == "html" and page is not None and page.is_file():
+                return Reply(200, "text/html; charset=utf-8", page.read_bytes(), {"Vary": "Accept", **location})
+            job = {"kind": "page", "what": "ontology", "fmt": fmt}
+        elif path == "/shapes":
+            job = {"kind": "page", "what": "shapes", "fmt": fmt}
+        elif path.startswith("/graph/"):
+            job = {"kind": "page", "what": "graph", "iri": iri, "fmt": fmt, "endpoint": endpoint}
+        else:
+            job = {"kind": "page", "what": "resource", "iri": iri, "fmt": fmt}
+        reply = self._vary(self.server.engine.run(job, client=self.request.client))
+        if reply.status == 200:
+            reply.headers.update(location)
+        return reply
+
+    def _data(self, name: str) -> Reply:
+        """The whole dataset as a file of the catalogue's distributions (``kg export``)."""
+        from kg.serve.description import EXPORTS
+
+        by_name = {f"defence-kg.{ext}": (fmt, mime) for fmt, (mime, ext) in EXPORTS.items()}
+        if name not in by_name:
+            return error_reply(404, f"no such file: {name} (the catalogue at /catalog lists them)")
+        fmt, mime = by_name[name]
+        return self.server.engine.run({"kind": "page", "what": "data", "fmt": fmt, "ctype": f"{mime}; charset=utf-8"},
+                                      client=self.request.client)
+
+    @staticmethod
+    def _vary(reply: Reply) -> Reply:
+        """*reply* with ``Vary: Accept`` (a copy: a cached reply is shared)."""
+        return Reply(reply.status, reply.content_type, reply.body, {**reply.headers, "Vary": "Accept"})
 
     def _static(self, name: str) -> Reply:
         """A file under :data:`STATIC_DIR`, or a 404: for a name that resolves outside it, and for one

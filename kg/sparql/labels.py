@@ -13,10 +13,17 @@ RDFS_LABEL = URIRef(RDFS + "label")
 _LABELS = "SELECT ?s ?l WHERE { ?s rdfs:label ?l }"
 
 
-def english(values) -> str | None:
+def english_literal(values) -> Literal | None:
     """The label to show among *values*: an English or untagged literal, the same one every time."""
-    picked = sorted(str(v) for v in values if isinstance(v, Literal) and v.language in (None, "en"))
+    picked = sorted((v for v in values if isinstance(v, Literal) and v.language in (None, "en")),
+                    key=lambda v: (str(v), v.language or ""))
     return picked[0] if picked else None
+
+
+def english(values) -> str | None:
+    """The text of :func:`english_literal`."""
+    lit = english_literal(values)
+    return str(lit) if lit is not None else None
 
 
 def label_in(graph, term) -> str | None:
@@ -29,6 +36,11 @@ def labels(store, terms) -> dict:
 
     One query per 200 IRIs, the IRIs bound through a ``VALUES`` block, on any store.
     """
+    return {iri: str(lit) for iri, lit in label_literals(store, terms).items()}
+
+
+def label_literals(store, terms) -> dict:
+    """IRI -> its label as the literal it is (language tag kept; see :func:`english_literal`)."""
     from kg.sparql import run
 
     iris = sorted({t for t in terms if isinstance(t, URIRef)})
@@ -38,9 +50,9 @@ def labels(store, terms) -> dict:
             found.setdefault(row[0], []).append(row[1])
     out = {}
     for iri, values in found.items():
-        text = english(values)
-        if text is not None:
-            out[iri] = text
+        lit = english_literal(values)
+        if lit is not None:
+            out[iri] = lit
     return out
 
 

@@ -136,6 +136,9 @@ class RdflibStore:
                     if len(rows) > max_rows:
                         raise TooLarge(f"result too large: more than {max_rows} rows")
                     result.bindings = rows
+                    # rdflib's setter keeps the spent generator, and iterating the result would
+                    # then yield nothing: only ``.bindings`` saw the rows
+                    result._genbindings = None
                 elif result.type in ("CONSTRUCT", "DESCRIBE") and len(result.graph) > max_rows:
                     raise TooLarge(f"result too large: more than {max_rows} triples")
             elif result.type == "SELECT":
