@@ -1,7 +1,9 @@
 """``kg claims``: where the sources disagree, and how many independent sources back a fact.
 
-Three reports, each a query kept as data under ``queries/claims/`` (its header documents
-the columns) and run through :func:`kg.sparql.run` on any store:
+Three reports, each a query kept as data (its header documents the columns) and run through
+:func:`kg.sparql.run` on any store: ``contested`` is the competency question
+``queries/where-sources-disagree.rq`` (with its hand-written answer beside it), the other two
+are under ``queries/claims/``:
 
 * ``contested``: claims on which two fact graphs (the article's, a cited source's) give
   values of a single-valued property that cannot both hold, one row per side, never merged;
@@ -22,13 +24,18 @@ COLUMNS = {
 }
 
 
+#: report -> (folder under queries/, file name)
+FILES = {"contested": ("", "where-sources-disagree"), "single-source": ("claims", "single-source"),
+         "corroboration": ("claims", "corroboration")}
+
+
 def claims_result(store, report: str):
     """The rows of *report* (a key of :data:`COLUMNS`) as an rdflib SELECT result."""
     from kg.core.errors import KgError
 
     if report not in COLUMNS:
         raise KgError(f"unknown claims report {report!r} (known: {', '.join(COLUMNS)})")
-    return report_result(store, "claims", report)
+    return report_result(store, *FILES[report])
 
 
 def claims(store, report: str) -> list[dict]:
