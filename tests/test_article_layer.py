@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib import RDF, RDFS
+from rdflib import RDF, RDFS, Dataset, Literal, URIRef
+from rdflib.namespace import DCTERMS
 
 from kg.core.namespace import DKG, DKGR, GRAPH_ASSERTED, GRAPH_PROVENANCE, OA
 from kg.core.resources import articles_dir
@@ -98,6 +99,106 @@ def test_labels_state_no_date_the_article_does_not_give(dataset):
             assert any(word in text for text in cited), f"{node}: label {label!r} says {word}"
         checked += 1
     assert checked >= 3  # the 2018 visit, the 2018 contract, the 2018 sanction
+
+
+# --- world knowledge: only from a cited source ----------------------------------------------
+#
+# Written by hand from the text: the article never says who makes THAAD, PAC-3, the F-35 or
+# Sea Guardian ("offered by the Trump administration" says who offers, "from the United States"
+# who supplies), never calls Sea Guardian a drone (only "armed Sea Guardian", "that
+# technology"), never says of what Putin is President ("President Vladimir Putin") nor of which
+# state the Secretary of State is ("Secretary of State Mike Pompeo"). Each fact is in a cited
+# source, at the place given here (each confirmed by reading that page).
+
+SRC = "https://w3id.org/defence-kg/resource/source/"
+SCHEMA_URL = URIRef("http://schema.org/url")
+US = DKGR.UnitedStates
+
+WORLD_KNOWLEDGE = [
+    # (triple the article overstated, the cited source that states it, its locator)
+    ((DKGR.THAAD, DKG.originState, US), "defenseworld-2019-us-offers-thaad-pac3", "para 1"),
+    ((DKGR["PAC-3"], DKG.originState, US), "defenseworld-2019-us-offers-thaad-pac3", "para 1"),
+    ((DKGR["F-35"], DKG.originState, US), "ap-2019-07-17-turkey-f35", "para 1"),
+    ((DKGR.ArmedSeaGuardian, RDF.type, DKG.ArmedDrone), "pratidintime-2019-armed-guardian", "para 1"),
+    ((DKGR.VladimirPutin, DKG.holdsPost, DKGR.PresidentOfRussia), "nie-2018-09-29-putin-visit", "headline; para 1"),
+    ((DKGR.PresidentOfRussia, DKG.postIn, DKGR.Russia), "nie-2018-09-29-putin-visit", "headline; para 1"),
+    ((DKGR.SecretaryOfState, DKG.postIn, US), "mea-2019-06-26-pompeo-jaishankar", "title"),
+]
+#: (triple, source, locator) that the cited graph adds for Sea Guardian, whose origin it gives
+#: for the system the armed version is a version of
+SEA_GUARDIAN = [
+    ((DKGR.ArmedSeaGuardian, DKG.variantOf, DKGR.SeaGuardian), "pratidintime-2019-armed-guardian", "para 1"),
+    ((DKGR.SeaGuardian, DKG.originState, US), "pti-2025-02-02-mq9b-replacement", "para 1"),
+]
+
+
+def _ids(cases):
+    return [f"{t[0].rsplit('/', 1)[1]} {t[1].rsplit('#', 1)[-1].rsplit('/', 1)[-1]} {t[2].rsplit('/', 1)[-1].rsplit('#', 1)[-1]}"
+            for t, _, _ in cases]
+
+
+def _graphs_stating(dataset, s, p, o):
+    return {str(g.identifier) for g in dataset.graphs() if (s, p, o) in g}
+
+
+@pytest.mark.parametrize("triple,slug,locator", WORLD_KNOWLEDGE, ids=_ids(WORLD_KNOWLEDGE))
+def test_the_articles_graph_does_not_state_world_knowledge(article_dataset, triple, slug, locator):
+    """Not asserted, and not derived either, in the build of the article alone."""
+    assert _graphs_stating(article_dataset, *triple) == set()
+
+
+@pytest.mark.parametrize("node,prop", [(DKGR.THAAD, DKG.originState), (DKGR["PAC-3"], DKG.originState),
+                                       (DKGR["F-35"], DKG.originState), (DKGR.ArmedSeaGuardian, DKG.originState),
+                                       (DKGR.ArmedSeaGuardian, DKG.variantOf), (DKGR.VladimirPutin, DKG.holdsPost),
+                                       (DKGR.SecretaryOfState, DKG.postIn)])
+def test_the_article_gives_no_origin_drone_or_post_of_any_value(article_dataset, node, prop):
+    assert [o for g in article_dataset.graphs() for o in g.objects(node, prop)] == []
+
+
+def test_the_article_still_states_what_it_says(article_dataset):
+    asserted = article_dataset.graph(GRAPH_ASSERTED)
+    assert (DKGR["S-400"], DKG.originState, DKGR.Russia) in asserted       # "the five Russian S-400s"
+    assert (DKGR.ArmedSeaGuardian, RDFS.label, Literal("armed Sea Guardian", lang="en")) in asserted
+    assert (DKGR.ArmedSeaGuardian, RDF.type, DKG.DefenceSystem) in asserted  # "that technology"
+    assert (DKGR["approval-armed-sea-guardian"], DKG.approvedSystem, DKGR.ArmedSeaGuardian) in asserted
+    assert (DKGR.MikePompeo, DKG.holdsPost, DKGR.SecretaryOfState) in asserted  # "Secretary of State Mike Pompeo"
+    assert (DKGR.PresidentOfRussia, None, None) not in asserted
+    for node in (DKGR.ArmedSeaGuardian, DKGR.THAAD, DKGR["PAC-3"], DKGR["F-35"]):
+        assert (node, RDF.type, DKG.ArmedDrone) not in asserted
+
+
+@pytest.fixture(scope="module")
+def cited_dataset(sources_build_dir):
+    """The build of the article and the shipped cited sources, as `kg build` wrote it."""
+    ds = Dataset()
+    ds.parse(sources_build_dir / "defence-kg.trig", format="trig")
+    return ds
+
+
+@pytest.mark.parametrize("triple,slug,locator", WORLD_KNOWLEDGE + SEA_GUARDIAN, ids=_ids(WORLD_KNOWLEDGE + SEA_GUARDIAN))
+def test_the_cited_graph_states_it_with_its_citation(cited_dataset, triple, slug, locator):
+    from kg.core.iris import GRAPH
+
+    source = URIRef(SRC + slug)
+    # in that source's own graph, and in no other fact graph (not in the article's)
+    stating = _graphs_stating(cited_dataset, *triple) - {GRAPH + "inferred"}
+    assert stating == {GRAPH + "source/" + slug}
+    prov = cited_dataset.graph(URIRef(GRAPH_PROVENANCE))
+    citations = [ev for ev in prov.objects(triple[0], DKG.evidence) if (ev, DKG.statedIn, source) in prov]
+    assert [str(prov.value(ev, DKG.locator)) for ev in citations] == [locator]
+    assert (citations[0], RDF.type, DKG.Citation) in prov
+    # the source can be found again, and is graded
+    assert prov.value(source, SCHEMA_URL) is not None and prov.value(source, DCTERMS.issued) is not None
+    assert str(prov.value(source, DKG.retrieved)) == "2026-12-01"
+    grading = prov.value(source, DKG.grading)
+    assert prov.value(grading, DKG.sourceReliability) is not None
+    assert prov.value(grading, DKG.informationCredibility) is not None
+
+
+def test_the_cited_sea_guardian_is_not_called_armed(cited_dataset):
+    """The armed version is; the Sea Guardian itself is a military aircraft, as its sources say."""
+    types = {o for g in cited_dataset.graphs() for o in g.objects(DKGR.SeaGuardian, RDF.type)}
+    assert DKG.MilitaryAircraft in types and DKG.ArmedDrone not in types
 
 
 # --- mentions -------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_sentence_index_marks_the_repeat():
 def test_every_quote_occurs_at_its_offsets(dataset):
     prov = _prov(dataset)
     selectors = list(prov.subjects(RDF.type, OA.TextPositionSelector))
-    assert len(selectors) > 80
+    assert len(selectors) >= 80  # 80 since the spans that stood for world knowledge went (s13 twice, s09, s03)
     for tp in selectors:
         target = prov.value(predicate=OA.hasSelector, object=tp)
         (tq,) = [s for s in prov.objects(target, OA.hasSelector) if (s, RDF.type, OA.TextQuoteSelector) in prov]
