@@ -26,6 +26,11 @@ prints the p99 of the simple queries during it.
 Targets for the Oxigraph backend (issue "Under attack and under faults"): throughput >= 75% of the
 bare Oxigraph's, p99 < 100 ms, and p99 < 1 s for the simple queries during the runaway mix. The
 script prints each as met or NOT met. It exits non-zero if any request failed.
+
+A request the server sheds under its queue bound (503 "server busy" with ``Retry-After``, as it is
+designed to answer when the wait for a worker passes its bound) is counted apart, as shed, and not
+as an error; its latency is not in the percentiles. Any other failure (a wrong row count, another
+status, a dropped connection) is an error.
 """
 
 from __future__ import annotations
@@ -109,6 +114,7 @@ def workload(ds) -> list[tuple[str, str, int]]:
 def load_run(url: str, queries, clients: int, requests: int, timeout: float) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
+    shed: list[str] = []
     lock = threading.Lock()
 
     def client(i: int) -> None:
@@ -123,7 +129,15 @@ def load_run(url: str, queries, clients: int, requests: int, timeout: float) -> 
                 ms = (time.perf_counter() - t0) * 1000
                 got = 1 if "boolean" in data else len(data["results"]["bindings"])
                 problem = None if got == expected else f"{slug}: {got} rows, expected {expected}"
-            except Exception as exc:  # any failure counts as an error
+            except urllib.error.HTTPError as exc:
+                ms = (time.perf_counter() - t0) * 1000
+                if exc.code == 503 and exc.headers.get("Retry-After") and b"server busy" in exc.read():
+                    # load shed by the queue bound, as designed: counted apart, and not in the latencies
+                    with lock:
+                        shed.append(slug)
+                    continue
+                problem = f"{slug}: HTTP {exc.code}: {exc.reason}"
+            except Exception as exc:  # any other failure counts as an error
                 ms = (time.perf_counter() - t0) * 1000
                 problem = f"{slug}: {type(exc).__name__}: {exc}"
             with lock:
@@ -138,11 +152,12 @@ def load_run(url: str, queries, clients: int, requests: int, timeout: float) -> 
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
-    lat = sorted(latencies)
+    lat = sorted(latencies) or [0.0]
     return {
-        "requests": len(lat),
+        "requests": len(latencies) + len(shed),
+        "shed": len(shed),
         "seconds": wall,
-        "throughput": len(lat) / wall if wall else 0.0,
+        "throughput": len(latencies) / wall if wall else 0.0,
         "p50": statistics.median(lat),
         "p99": lat[min(len(lat) - 1, max(0, int(round(0.99 * len(lat))) - 1))],
         "errors": len(errors),
@@ -276,12 +291,12 @@ def main(argv=None) -> int:
             r = load_run(url, queries, args.clients, requests, args.timeout)
             r["pss_before"], r["pss_after"] = before, tree_pss(proc.pid)
             results[name] = r
-        print(f"{'server':<15} {'requests':>8} {'seconds':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>9} {'errors':>6} "
+        print(f"{'server':<15} {'requests':>8} {'seconds':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>9} {'errors':>6} {'shed':>5} "
               f"{'MB before':>9} {'MB after':>8} {'vs bare':>7}")
         bare = results["oxigraph"]
         for name, r in results.items():
             print(f"{name:<15} {r['requests']:>8} {r['seconds']:>8.2f} {r['throughput']:>8.1f} {r['p50']:>8.1f} "
-                  f"{r['p99']:>9.1f} {r['errors']:>6} {r['pss_before'] / 1e6:>9.0f} {r['pss_after'] / 1e6:>8.0f} "
+                  f"{r['p99']:>9.1f} {r['errors']:>6} {r['shed']:>5} {r['pss_before'] / 1e6:>9.0f} {r['pss_after'] / 1e6:>8.0f} "
                   f"{r['throughput'] / bare['throughput']:>6.0%}")
             for e in r["error_samples"]:
                 print(f"    error: {e}")
@@ -294,10 +309,10 @@ def main(argv=None) -> int:
                 url, proc, requests = servers[name]
                 mixed[name] = runaway_run(url, queries, args.clients, min(requests, args.uncached_requests),
                                           args.timeout, args.runaways)
-            print(f"{'server':<15} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>9} {'errors':>6} {'runaways':>8}")
+            print(f"{'server':<15} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>9} {'errors':>6} {'shed':>5} {'runaways':>8}")
             for name, r in mixed.items():
                 print(f"{name:<15} {r['requests']:>8} {r['throughput']:>8.1f} {r['p50']:>8.1f} {r['p99']:>9.1f} "
-                      f"{r['errors']:>6} {r['runaways_sent']:>8}")
+                      f"{r['errors']:>6} {r['shed']:>5} {r['runaways_sent']:>8}")
                 for e in r["error_samples"]:
                     print(f"    error: {e}")
             failed = failed or any(r["errors"] for r in mixed.values())
@@ -305,7 +320,8 @@ def main(argv=None) -> int:
         k = results["kg oxigraph"]
         checks = [("throughput >= 75% of bare Oxigraph", k["throughput"] / bare["throughput"] >= 0.75,
                    f"{k['throughput']:.0f} vs {bare['throughput']:.0f} req/s, {k['throughput'] / bare['throughput']:.0%}"),
-                  ("p99 < 100 ms", k["p99"] < 100, f"{k['p99']:.1f} ms")]
+                  ("p99 < 100 ms", k["p99"] < 100, f"{k['p99']:.1f} ms"),
+                  ("no request shed", k["shed"] == 0, f"{k['shed']} of {k['requests']} shed")]
         if mixed:
             for name in ("kg oxigraph", "kg oxigraph nc"):
                 m = mixed[name]

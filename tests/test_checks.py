@@ -78,6 +78,18 @@ TYPO = URIRef(str(DKG._NS) + "buyr")
          lambda g: (g[GRAPH_ASSERTED].remove((DKGR["putin-visit-new-delhi-2018"], DKG.timePrecision, None)),
                     g[GRAPH_ASSERTED].add((DKGR["putin-visit-new-delhi-2018"], DKG.timePrecision, TIME.unitDay))),
          ("time-bounds-violation", "dkgr:putin-visit-new-delhi-2018")),
+        ("a year's time ending after its first month: finer than the source gives",
+         lambda g: g[GRAPH_ASSERTED].set((DKGR["sanction-chinese-agency-2018"], DKG.timeEnd,
+                                          Literal("2018-02-01T00:00:00Z", datatype=XSD.dateTime))),
+         ("time-precision-violation", "dkgr:sanction-chinese-agency-2018")),
+        ("a year's time ending a year late: coarser than the source gives",
+         lambda g: g[GRAPH_ASSERTED].set((DKGR["contract-india-russia-s400-2018"], DKG.timeEnd,
+                                          Literal("2020-01-01T00:00:00Z", datatype=XSD.dateTime))),
+         ("time-precision-violation", "dkgr:contract-india-russia-s400-2018")),
+        ("a day's time spanning two days",
+         lambda g: g[GRAPH_ASSERTED].set((DKGR["briefing-pompeo-india-preview"], DKG.timeEnd,
+                                          Literal("2019-06-22T00:00:00Z", datatype=XSD.dateTime))),
+         ("time-precision-violation", "dkgr:briefing-pompeo-india-preview")),
         ("language tag on an xsd:string value",
          lambda g: g[GRAPH_ASSERTED].add((DKGR.CAATSA, DKG.aim, Literal("punish", lang="en"))),
          ("datatype-range-violation", "dkgr:CAATSA")),
@@ -98,3 +110,21 @@ def test_citing_the_repeated_paragraph_is_caught(dataset):
 
     found = _checks_after(dataset, cite_repeat)
     assert any(c == "repeated-sentence-cited-violation" for c, _ in found)
+
+
+def test_a_day_at_the_end_of_a_month_or_a_month_at_the_end_of_a_year_fits_its_time(dataset):
+    """The unit after 30 June is 1 July, after December 2018 is January 2019: no violation."""
+    briefing, sanction = DKGR["briefing-pompeo-india-preview"], DKGR["sanction-chinese-agency-2018"]
+
+    def month_ends(g):
+        a = g[GRAPH_ASSERTED]
+        a.set((briefing, DKG.inferredTime, Literal("2019-06-30")))
+        a.set((briefing, DKG.timeStart, Literal("2019-06-30T00:00:00Z", datatype=XSD.dateTime)))
+        a.set((briefing, DKG.timeEnd, Literal("2019-07-01T00:00:00Z", datatype=XSD.dateTime)))
+        a.set((sanction, DKG.statedTime, Literal("2018-12")))
+        a.set((sanction, DKG.timePrecision, TIME.unitMonth))
+        a.set((sanction, DKG.timeStart, Literal("2018-12-01T00:00:00Z", datatype=XSD.dateTime)))
+        a.set((sanction, DKG.timeEnd, Literal("2019-01-01T00:00:00Z", datatype=XSD.dateTime)))
+
+    found = _checks_after(dataset, month_ends)
+    assert not [c for c in found if c[0] in ("time-precision-violation", "time-bounds-violation")], found
