@@ -342,7 +342,7 @@ def build_site(ds: Dataset, out_dir: Path, pictures: bool = True) -> list[Path]:
         net = viz.network(ds, explainer=ex)
         net_svg = viz.render(viz.network_dot(net, "Actors, systems, agreements and sanctions"), "svg")
         files["network.svg"] = net_svg
-        files["network.html"] = viz.html_page(net_svg, viz.node_details(ds, net, ex), "Actors, systems, agreements and sanctions")
+        files["network.html"] = viz.network_view(ds, net, ex, "Actors, systems, agreements and sanctions")
         files["timeline.svg"] = viz.render(viz.timeline_dot(viz.timeline_events(ds, ex)), "svg", "neato")
     for name, payload in files.items():
         write_atomic(out_dir / name, payload)

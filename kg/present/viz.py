@@ -642,30 +642,36 @@ def html_page(svg: bytes, details: dict, title: str, view: str = "network", net:
                                 legend=_legend_html(view, net)).encode("utf-8")
 
 
+def network_view(ds: Dataset, net: Network, explainer: Explainer, title: str) -> bytes:
+    """The network's offline HTML view (:func:`html_page`)."""
+    svg = render(network_dot(net, title, legend=False), "svg")
+    return html_page(svg, node_details(ds, net, explainer), title, "network", net)
+
+
+def timeline_view(ds: Dataset, events: list[TimelineEvent], explainer: Explainer, title: str) -> bytes:
+    """The timeline's offline HTML view (:func:`html_page`)."""
+    svg = render(timeline_dot(events, title, legend=False), "svg", "neato")
+    return html_page(svg, timeline_details(ds, events, explainer), title, "timeline")
+
+
 def draw(ds: Dataset, output: Path, focus: URIRef | None = None, hops: int = 2, timeline: bool = False) -> Path:
     """Draw the network (or the timeline) into *output* (.svg, .png or .html)."""
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png", "html"):
         raise KgError(f"{output}: give an output file ending in .svg, .png or .html")
     ex = Explainer(ds)
-    legend = fmt != "html"  # the HTML view shows its legend in the side panel, out of the drawing's way
     if timeline:
         if focus is not None:
             raise KgError("--focus does not apply to --timeline")
-        events = timeline_events(ds, ex)
-        title = "Timeline of dated events"
-        dot_text, engine = timeline_dot(events, title, legend), "neato"
-        if fmt == "html":
-            payload = html_page(render(dot_text, "svg", engine), timeline_details(ds, events, ex), title, "timeline")
+        events, title = timeline_events(ds, ex), "Timeline of dated events"
+        payload = (timeline_view(ds, events, ex, title) if fmt == "html"
+                   else render(timeline_dot(events, title), fmt, "neato"))
     else:
         net = network(ds, focus, hops, ex)
         title = (f"Around {ex.label(focus)} ({hops} hop{'s' if hops != 1 else ''})" if focus is not None
                  else "Actors, systems, agreements and sanctions")
-        dot_text, engine = network_dot(net, title, legend), "dot"
-        if fmt == "html":
-            payload = html_page(render(dot_text, "svg", engine), node_details(ds, net, ex), title, "network", net)
-    if fmt != "html":
-        payload = render(dot_text, fmt, engine)
+        # The HTML view shows its legend in the side panel, out of the drawing's way.
+        payload = network_view(ds, net, ex, title) if fmt == "html" else render(network_dot(net, title), fmt)
     write_atomic(output, payload)
     return output
 
