@@ -47,7 +47,7 @@ class Chromium:
         args = [chromium_binary(), "--headless", "--remote-debugging-pipe", "--disable-gpu",
                 "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
                 "--disable-background-networking", "--disable-component-update", "--hide-scrollbars",
-                "--mute-audio", "--force-device-scale-factor=1", f"--window-size={WIDTH},{HEIGHT}",
+                "--mute-audio", "--disable-dev-shm-usage", "--force-device-scale-factor=1", f"--window-size={WIDTH},{HEIGHT}",
                 f"--user-data-dir={workdir / 'profile'}", "about:blank"]
         if os.geteuid() == 0:
             args.insert(1, "--no-sandbox")  # Chromium's sandbox refuses to run as root (CI is root)
