@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -123,3 +124,18 @@ def test_cli_writes_the_site(build_dir, tmp_path):
     proc = run_kg("docs", "-o", str(out), "--build-dir", str(build_dir))
     assert proc.returncode == 0, proc.stderr
     assert (out / "index.html").is_file() and (out / "ontology.html").is_file()
+
+
+def test_question_page_quotes_each_supporting_sentence_once(site):
+    """Under "Supporting sentences" each sentence is quoted once, the facts it supports listed
+    under it; the facts behind each answer name their sentences rather than quote them again."""
+    page = (site / question_file("who-risks-caatsa-for-s400")).read_text(encoding="utf-8")
+    ids = re.findall(r'<li id="support-(s\d{2})">', page)
+    assert ids and len(ids) == len(set(ids))
+    assert page.count("<blockquote>") == len(ids)
+    s03 = page[page.index('<li id="support-s03">'):]
+    s03 = s03[:s03.index("</li></ul></li>") + 5]
+    assert "<mark>the five Russian S-400s that India is contracted to buy" in s03
+    facts = re.findall(r"<li>([^<]*)</li>", s03)
+    assert "India&#x27;s 2018 contract for five S-400s from Russia — system — S-400" in facts
+    assert page.count('<a href="#support-s03">s03</a>') >= 2  # named by more than one fact

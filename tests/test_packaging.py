@@ -72,3 +72,16 @@ def test_wheel_carries_the_licence_and_the_article_notice_beside_the_article(dis
     # the article's own notice: quoted as evidence, still its publisher's, outlet unconfirmed, June 2019
     for words in ("quoted", "evidence", "remains its publisher's", "not confirmed", "June 2019", "does **not** cover"):
         assert words in notice, words
+
+
+@pytest.mark.slow
+def test_wheel_carries_the_query_page_and_yasgui_with_its_licence(dists):
+    """The query page works from an installed wheel, offline: YASGUI's bundle, its stylesheet and
+    its licence are in the package, beside the page and its script."""
+    _, wheel = dists
+    with zipfile.ZipFile(wheel) as zf:
+        files = set(zf.namelist())
+        licence = zf.read("kg/serve/static/yasgui/LICENSE").decode("utf-8")
+    for name in ("index.html", "query.js", "yasgui/yasgui.min.js", "yasgui/yasgui.min.css", "yasgui/VERSION"):
+        assert f"kg/serve/static/{name}" in files, name
+    assert "@zazuko/yasgui" in licence and "MIT License" in licence

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 import time
 from urllib.parse import urlencode
@@ -218,8 +219,11 @@ def test_query_page_and_examples(server):
     status, headers, body = http("GET", server.extra["base"] + "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     page = body.decode()
-    assert "/queries" in page and "/sparql" in page
-    assert "<script src=" not in page and "cdn" not in page.lower()  # self-contained: works offline
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts == ["/static/yasgui/yasgui.min.js", "/static/query.js"]  # served here: works offline
+    assert "cdn" not in page.lower()
+    script = http("GET", server.extra["base"] + "/static/query.js")[2].decode()
+    assert '"/queries"' in script and '"/sparql"' in script
     status, headers, body = http("GET", server.extra["base"] + "/queries")
     listed = {q["name"]: q for q in json.loads(body)}
     assert set(listed) == set(QUERIES)

@@ -81,22 +81,23 @@ def _term_html(ex: Explainer, term) -> str:
     return f'<span class="iri">{_e(short)}</span>'
 
 
-def _quote_html(q: Quote) -> str:
+def _quote_ref(q: Quote) -> str:
+    """Where a fact is stated, as a reference to its sentence (quoted once, under "Supporting
+    sentences") or to the cited source."""
     if q.is_citation:
         note = f": {_e(q.citation_note)}" if q.citation_note else ""
-        return f'<li>external source <span class="iri">{_e(shorten(q.cited_source))}</span> ({_e(q.cited_label)}){note}</li>'
-    before, quote, after = q.parts()
+        return f'external source <span class="iri">{_e(shorten(q.cited_source))}</span> ({_e(q.cited_label)}){note}'
     who = _e(q.asserted_by_label or "")
     hedge = f', hedged: “{_e(q.hedge)}”' if q.hedge else ""
-    return (f'<li><a href="article.html#{_e(q.sentence_id)}">{_e(q.sentence_id)}</a> '
-            f'<span class="muted">characters {q.start}–{q.end}, asserted by {who} ({_e(q.mode)}){hedge}</span>'
-            f"<blockquote>{_e(before)}<mark>{_e(quote)}</mark>{_e(after)}</blockquote></li>")
+    return (f'<a href="#support-{_e(q.sentence_id)}">{_e(q.sentence_id)}</a> '
+            f'<span class="muted">(asserted by {who}, {_e(q.mode)}{hedge})</span>')
 
 
 def _fact_html(exp: Explanation) -> str:
     if exp.kind == "asserted":
-        quotes = "".join(_quote_html(q) for q in exp.best_quotes())
-        return f"<li>{_e(exp.text)} <span class=\"muted\">(stated)</span><ul>{quotes}</ul></li>"
+        refs = list(dict.fromkeys(_quote_ref(q) for q in exp.best_quotes()))
+        where = f' — {"; ".join(refs)}' if refs else ""
+        return f"<li>{_e(exp.text)} <span class=\"muted\">(stated)</span>{where}</li>"
     if exp.kind == "derived":
         rules = ", ".join(f"{r} ({RULES.get(r, '')})" for r in exp.rules())
         axioms = "".join(f'<li><span class="iri">{_e(a.n3)}</span></li>' for a in exp.axioms())
@@ -104,6 +105,42 @@ def _fact_html(exp: Explanation) -> str:
         return (f'<li><span class="derived">{_e(exp.text)} (derived)</span><div class="muted">rules: {_e(rules)}</div>'
                 f"<div>axioms:</div><ul>{axioms}</ul><div>rests on:</div><ul>{facts}</ul></li>")
     return f"<li>{_e(exp.text)} <span class=\"muted\">({_e(exp.kind)})</span></li>"
+
+
+def _marked(text: str, spans: list[tuple[int, int]]) -> str:
+    """*text* escaped, with every span of *spans* (merged where they overlap) in a ``<mark>``."""
+    out, at = [], 0
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    for a, b in merged:
+        out.append(_e(text[at:a]) + f"<mark>{_e(text[a:b])}</mark>")
+        at = b
+    return "".join(out) + _e(text[at:])
+
+
+def supporting_sentences(exps: list[Explanation]) -> dict[str, dict]:
+    """sentence id -> its text, the spans quoted from it and the stated facts it supports (in
+    order of first use), over the stated facts *exps* rest on: each sentence once, however many
+    facts it supports."""
+    out: dict[str, dict] = {}
+    for exp in exps:
+        for fact in exp.supporting_facts():
+            for q in fact.best_quotes():
+                if q.is_citation or not q.sentence_id:
+                    continue
+                entry = out.setdefault(q.sentence_id, {"text": "", "spans": [], "facts": []})
+                before, quote, after = q.parts()
+                if not entry["text"]:
+                    entry["text"] = before + quote + after
+                if entry["text"] == before + quote + after and (len(before), len(before) + len(quote)) not in entry["spans"]:
+                    entry["spans"].append((len(before), len(before) + len(quote)))
+                if fact.text not in entry["facts"]:
+                    entry["facts"].append(fact.text)
+    return out
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -137,16 +174,24 @@ def question_page(ds: Dataset, ex: Explainer, q: NamedQuery) -> tuple[bytes, lis
         body = "".join("<tr>" + "".join(f"<td>{_term_html(ex, t)}</td>" for t in tr) + "</tr>" for tr in triples)
         parts.append(f"<table><tr><th>subject</th><th>predicate</th><th>object</th></tr>{body}</table>")
         labels = [ex.triple_text(t) for t in triples if t in ex.asserted or t in ex.inferred]
-    parts.append("<h2>Why: the facts and sentences behind each answer</h2>")
+    parts.append("<h2>Why: the facts behind each answer</h2>")
     sentences: list[str] = []
+    every: list[Explanation] = []
     for label, exps in zip(labels, support):
         items = "".join(_fact_html(e) for e in exps) or "<li>no fact links this answer's resources</li>"
         parts.append(f"<h3>{_e(label)}</h3><ul>{items}</ul>")
         for e in exps:
             sentences += [s for s in e.sentences() if s not in sentences]
-    parts.append("<h2>Supporting sentences</h2><ul>")
-    for sid in sorted(sentences):
-        parts.append(f'<li><a href="article.html#{_e(sid)}">{_e(sid)}</a>: {_e(_sentence_text(ds, sid))}</li>')
+        every += exps
+    quoted = supporting_sentences(every)
+    parts.append("<h2>Supporting sentences</h2><p class=\"muted\">Each sentence once, the words quoted from it "
+                 "marked, with the facts it states under it.</p><ul class=\"supporting\">")
+    for sid in sorted(set(sentences) | set(quoted)):
+        entry = quoted.get(sid)
+        text = _marked(entry["text"], entry["spans"]) if entry else _e(_sentence_text(ds, sid))
+        facts = "".join(f"<li>{_e(f)}</li>" for f in entry["facts"]) if entry else ""
+        parts.append(f'<li id="support-{_e(sid)}"><a href="article.html#{_e(sid)}">{_e(sid)}</a>'
+                     f"<blockquote>{text}</blockquote>{f'<ul>{facts}</ul>' if facts else ''}</li>")
     parts.append("</ul>")
     declared = re.findall(r"\bs\d{2}\b", q.header("sentences"))
     if declared:
@@ -297,7 +342,7 @@ def build_site(ds: Dataset, out_dir: Path, pictures: bool = True) -> list[Path]:
         net = viz.network(ds, explainer=ex)
         net_svg = viz.render(viz.network_dot(net, "Actors, systems, agreements and sanctions"), "svg")
         files["network.svg"] = net_svg
-        files["network.html"] = viz.html_page(net_svg, viz.node_details(ds, net, ex), "Actors, systems, agreements and sanctions")
+        files["network.html"] = viz.network_view(ds, net, ex, "Actors, systems, agreements and sanctions")
         files["timeline.svg"] = viz.render(viz.timeline_dot(viz.timeline_events(ds, ex)), "svg", "neato")
     for name, payload in files.items():
         write_atomic(out_dir / name, payload)

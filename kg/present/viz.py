@@ -27,7 +27,7 @@ from rdflib.namespace import DCTERMS
 from kg.core.errors import KgError
 from kg.core.namespace import DKG, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_PROVENANCE
 from kg.core.rdfio import write_atomic
-from kg.explanation.explainer import Explainer
+from kg.explanation.explainer import RULES, Explainer
 
 FONT = "DejaVu Sans"
 
@@ -73,7 +73,8 @@ class Edge:
     o: URIRef
     label: str
     inferred: bool
-    note: str = ""
+    note: str = ""     #: how the fact is known, in plain words (the SVG's tooltip)
+    rule: str = ""     #: the rule that derived it (an expert detail), "" for a stated fact
 
 
 @dataclass
@@ -121,7 +122,7 @@ def network(ds: Dataset, focus: URIRef | None = None, hops: int = 2, explainer: 
             exp = ex.explain((s, p, o))
             if exp.rule in RESTATING_RULES and any(pr.triple in drawn_asserted for pr in exp.premises):
                 continue
-            edges.append(Edge(s, p, o, ex.label(p), True, _edge_note(ex, exp)))
+            edges.append(Edge(s, p, o, ex.label(p), True, _edge_note(ex, exp), exp.rule or ""))
     nodes = set(chosen)
     if focus is not None:
         nodes = _within(focus, edges, hops)
@@ -153,10 +154,13 @@ def _within(focus, edges, hops):
 
 
 def _edge_note(ex: Explainer, exp) -> str:
+    """How a drawn fact is known, in plain words (no rule names: those are an expert detail)."""
     if exp.kind == "asserted":
-        return "asserted: " + ", ".join(q.sentence_id for q in exp.best_quotes() if q.sentence_id)
+        sentences = [q.sentence_id for q in exp.best_quotes() if q.sentence_id]
+        return ("stated in sentence" + ("s " if len(sentences) > 1 else " ") + ", ".join(sentences)) if sentences \
+            else "stated by a cited source"
     facts = exp.supporting_facts()
-    return f"inferred by {exp.rule} from " + "; ".join(f.text for f in facts)
+    return "derived by reasoning from: " + "; ".join(f.text for f in facts)
 
 
 def _id(iri) -> str:
@@ -180,7 +184,8 @@ def _wrap(text: str, width: int = 22) -> str:
     return "\n".join(lines)
 
 
-def network_dot(net: Network, title: str = "") -> str:
+def network_dot(net: Network, title: str = "", legend: bool = True) -> str:
+    """The network as DOT; *legend* draws the legend beside it (the HTML view has its own)."""
     styles = {c[0]: c for c in CATEGORIES + FOCUS_CATEGORIES}
     out = [
         "digraph kg {",
@@ -201,8 +206,10 @@ def network_dot(net: Network, title: str = "") -> str:
         else:
             attrs = f"label={_q(e.label)}"
         out.append(f"  {_id(e.s)} -> {_id(e.o)} [{attrs}, tooltip={_q(e.note)}];")
-    # legend
-    used = [c for c in CATEGORIES + FOCUS_CATEGORIES if any(n.category == c[0] for n in net.nodes.values())]
+    if not legend:
+        out.append("}")
+        return "\n".join(out) + "\n"
+    used = used_categories(net)
     out.append('  subgraph cluster_legend { label="legend"; fontsize=11; style="rounded"; color="#999999";')
     names = []
     for name, _, shape, style, fill in used:
@@ -220,6 +227,11 @@ def network_dot(net: Network, title: str = "") -> str:
     out.append("  }")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def used_categories(net: Network) -> list[tuple]:
+    """The categories of the drawn nodes, in legend order."""
+    return [c for c in CATEGORIES + FOCUS_CATEGORIES if any(n.category == c[0] for n in net.nodes.values())]
 
 
 # --- the timeline ----------------------------------------------------------------------------
@@ -310,14 +322,21 @@ def timeline_events(ds: Dataset, explainer: Explainer | None = None) -> list[Tim
     return out
 
 
-def timeline_dot(events: list[TimelineEvent], title: str = "Timeline of dated events") -> str:
-    """A timeline laid out by hand (Graphviz ``neato -n2``): years along an axis, events above."""
+TIMELINE_KINDS = (("stated", "date stated in the article"),
+                  ("inferred", "date inferred from cited reports"),
+                  ("reported", "undated: placed at the report's date"))
+TIMELINE_STYLES = {"stated": ("solid", "#fce5cd"), "inferred": ("dashed", "#fff2cc"), "reported": ("dotted", "#eeeeee")}
+
+
+def timeline_dot(events: list[TimelineEvent], title: str = "Timeline of dated events", legend: bool = True) -> str:
+    """A timeline laid out by hand (Graphviz ``neato -n2``): years along an axis, events above;
+    *legend* draws the legend under the axis (the HTML view has its own)."""
     if not events:
         raise KgError("no dated events to draw")
     years = list(range(min(e.sort[0] for e in events), max(e.sort[0] for e in events) + 1))
     col_w, card_w, gap, axis_y, left = 250, 220, 14, 40, 90
     x_of = {y: left + i * col_w for i, y in enumerate(years)}
-    styles = {"stated": ("solid", "#fce5cd"), "inferred": ("dashed", "#fff2cc"), "reported": ("dotted", "#eeeeee")}
+    styles = TIMELINE_STYLES
     out = [
         "digraph timeline {",
         f'  graph [fontname="{FONT}", labelloc=t, label={_q(title)}, fontsize=14, splines=false, pad=0.3];',
@@ -345,12 +364,9 @@ def timeline_dot(events: list[TimelineEvent], title: str = "Timeline of dated ev
         rows += "".join(f'<FONT POINT-SIZE="9">{html.escape(t)}</FONT><BR/>' for t in detail_lines)
         out.append(f'  e{i} [shape=box, style="filled,rounded,{style}", fillcolor="{fill}", penwidth=1.4, '
                    f'label=<{rows}>, pos="{x_of[y]},{cy}!", width={card_w / 72:.2f}, height={h / 72:.2f}, fixedsize=true, '
-                   f'tooltip={_q(str(e.iri))}];')
-    # legend under the axis
+                   f'tooltip={_q(e.label + ": " + e.when)}, id={_q(_id(e.iri))}];')
     lx = left
-    for kind, text in (("stated", "date stated in the article"),
-                       ("inferred", "date inferred from cited reports"),
-                       ("reported", "undated: placed at the report's date")):
+    for kind, text in (TIMELINE_KINDS if legend else ()):
         style, fill = styles[kind]
         out.append(f'  legend_{kind} [shape=box, style="filled,rounded,{style}", fillcolor="{fill}", label={_q(text)}, '
                    f'fontsize=9, pos="{lx},{axis_y - 45}!", width=2.6, height=0.35, fixedsize=true];')
@@ -382,63 +398,260 @@ def render(dot_text: str, fmt: str, engine: str = "dot") -> bytes:
     return proc.stdout
 
 
-def node_details(ds: Dataset, net: Network, explainer: Explainer) -> dict:
-    """Per drawn node: its label, IRI, evidence (quote marked) and facts, for the HTML view."""
-    out = {}
-    for n in net.nodes.values():
-        quotes = [{"sentence": q.sentence_id, "before": q.parts()[0], "quote": q.parts()[1], "after": q.parts()[2],
-                   "by": q.asserted_by_label, "mode": q.mode, "start": q.start, "end": q.end}
-                  for q in explainer.quotes(n.iri) if not q.is_citation]
-        facts = [{"text": e.label, "inferred": e.inferred, "note": e.note,
-                  "other": net.nodes[e.o].label if e.s == n.iri else net.nodes[e.s].label,
-                  "other_id": _id(e.o) if e.s == n.iri else _id(e.s),
-                  "out": e.s == n.iri}
-                 for e in net.edges if n.iri in (e.s, e.o)]
-        out[_id(n.iri)] = {"label": n.label, "iri": str(n.iri), "category": n.category, "quotes": quotes, "facts": facts}
+def _grades(ds: Dataset) -> dict:
+    """source IRI -> its label and Admiralty grade (e.g. "F6"), for the cards."""
+    from kg.sparql.sources import list_sources
+
+    return {str(row["source"]): str(row["grade"]) if row["grade"] is not None else "" for row in list_sources(ds)}
+
+
+def _evidence(q, grades: dict) -> dict:
+    """One source of a fact, for a card: the sentence with the quote marked, or the citation,
+    with the source's name and grade."""
+    if q.is_citation:
+        return {"source": q.cited_label or str(q.cited_source), "grade": grades.get(str(q.cited_source), ""),
+                "note": q.citation_note, "by": q.asserted_by_label, "mode": q.mode}
+    before, quote, after = q.parts()
+    return {"source": q.article_label or (str(q.article) if q.article is not None else ""),
+            "grade": grades.get(str(q.article), "") if q.article is not None else "",
+            "sentence": q.sentence_id, "before": before, "quote": quote, "after": after,
+            "by": q.asserted_by_label, "mode": q.mode}
+
+
+def _sentences_once(quotes, grades: dict) -> list[dict]:
+    """The quotes as one entry per sentence (a citation per source): a sentence that supports
+    several facts is quoted once."""
+    out, seen = [], set()
+    for q in quotes:
+        key = ("s", q.sentence_id) if q.sentence_id else ("c", str(q.cited_source), q.citation_note)
+        if key not in seen:
+            seen.add(key)
+            out.append(_evidence(q, grades))
     return out
 
+
+def _wikidata(ds: Dataset, node) -> str:
+    from rdflib.namespace import OWL, SKOS
+
+    from kg.core.iris import WD
+
+    for p in (SKOS.exactMatch, OWL.sameAs):
+        for _, _, o, _ in ds.quads((node, p, None, None)):
+            if str(o).startswith(WD):
+                return str(o)
+    return ""
+
+
+def node_details(ds: Dataset, net: Network, explainer: Explainer, grades: dict | None = None) -> dict:
+    """Per drawn node, its card as the entity page has it, in plain words: label, kind, Wikidata
+    link; the sentences about it (each once); its stated facts, each with its sources and their
+    grades; its derived facts, each with the facts it was derived from (the rule that derived it,
+    and the IRIs, only as an expert detail)."""
+    grades = _grades(ds) if grades is None else grades
+    out = {}
+    for n in net.nodes.values():
+        stated, derived = [], []
+        for e in net.edges:
+            if n.iri not in (e.s, e.o):
+                continue
+            other = e.o if e.s == n.iri else e.s
+            fact = {"text": f"{net.nodes[e.s].label} — {e.label} — {net.nodes[e.o].label}", "other_id": _id(other)}
+            exp = explainer.explain((e.s, e.p, e.o))
+            if e.inferred:
+                rule = exp.rule or e.rule
+                fact.update({"from": [f.text for f in exp.supporting_facts()], "rule": rule,
+                             "rule_description": RULES.get(rule, "") if rule else ""})
+                derived.append(fact)
+            else:
+                fact["sources"] = _sentences_once(exp.best_quotes(), grades)
+                stated.append(fact)
+        out[_id(n.iri)] = {"label": n.label, "iri": str(n.iri), "category": n.category,
+                           "wikidata": _wikidata(ds, n.iri),
+                           "sentences": _sentences_once(explainer.quotes(n.iri), grades),
+                           "stated": stated, "derived": derived}
+    return out
+
+
+def _precision(iso: str) -> str:
+    """How precise an ISO 8601 date or interval is, in words."""
+    first, _, last = iso.partition("/")
+    if last:
+        return "a range of days" if len(first) == 10 else "a range"
+    return {4: "to the year", 7: "to the month", 10: "to the day"}.get(len(first), "as given")
+
+
+def timeline_details(ds: Dataset, events: list[TimelineEvent], explainer: Explainer,
+                     grades: dict | None = None) -> dict:
+    """Per drawn event, its card: the event, its date with how precise it is and how it is known,
+    and its sources (the sentence quoted once, with the quote marked; the cited reports), each
+    with its grade."""
+    grades = _grades(ds) if grades is None else grades
+    asserted = ds.graph(GRAPH_ASSERTED)
+    how = dict(TIMELINE_KINDS)
+    out = {}
+    for e in events:
+        stated = asserted.value(e.iri, DKG.statedTime)
+        inferred = asserted.value(e.iri, DKG.inferredTime)
+        given = str(stated if stated is not None else inferred if inferred is not None else "")
+        precision = _precision(given) if given else "to the month of the report"
+        out[_id(e.iri)] = {"label": e.label, "iri": str(e.iri), "when": e.when, "precision": precision,
+                           "how": how[e.kind], "kind": e.kind, "note": e.note,
+                           "sources": _sentences_once(explainer.quotes(e.iri), grades)}
+    return out
+
+
+HELP = {
+    "network": ("Each box is an actor, a defence system, an agreement, a deal, an offer, a law or a sanction; "
+                "each arrow a relation. Solid arrows are stated by a source; dashed red arrows are derived "
+                "by reasoning from stated facts. Click a box to see its card: the sentences about it, "
+                "its stated facts with their sources and grades, and what was derived and from what. "
+                "Scroll or use + and − to zoom, drag to pan, Fit to see the whole graph again."),
+    "timeline": ("Each card is a dated event, placed in its year. Its border says how its date is known: "
+                 "solid if the article states it, dashed if it is inferred from cited reports, dotted if "
+                 "the event is undated and placed at the date of the report. Click a card to see the "
+                 "event, its date and how precise it is, and its sources with their grades. "
+                 "Scroll or use + and − to zoom, drag to pan, Fit to see the whole timeline again."),
+}
 
 HTML_TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
-body {{ font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 0; display: flex; height: 100vh; }}
-#graph {{ flex: 3; overflow: auto; border-right: 1px solid #ccc; }}
-#side {{ flex: 1; padding: 1em; overflow: auto; font-size: 14px; min-width: 18em; }}
+body {{ font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 0; display: flex; height: 100vh; color: #222; }}
+#graph {{ flex: 3; position: relative; overflow: hidden; border-right: 1px solid #ccc; cursor: grab; background: #fff; }}
+#graph.panning {{ cursor: grabbing; }}
+#graph > svg {{ width: 100%; height: 100%; display: block; }}
+#zoom {{ position: absolute; top: .6em; left: .6em; display: flex; gap: .3em; }}
+#zoom button {{ font: inherit; min-width: 2.2em; padding: .2em .5em; background: #fff; border: 1px solid #999; border-radius: 4px; cursor: pointer; }}
+#side {{ flex: 1; padding: 0 1em 1em; overflow: auto; font-size: 14px; min-width: 20em; max-width: 32em; }}
+#side h2 {{ font-size: 1.2em; }}
+.help {{ color: #444; }}
+.legend {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em .8em; font-size: 12px; }}
+.legend .swatch {{ display: inline-block; width: 1.4em; height: .9em; border: 1px solid #555; vertical-align: middle; margin-right: .3em; }}
+.legend .dashed {{ border-style: dashed; }} .legend .dotted {{ border-style: dotted; }}
+.legend .line {{ display: inline-block; width: 2em; border-top: 2px solid #555; vertical-align: middle; margin-right: .3em; }}
+.legend .line.inferred {{ border-top: 2px dashed {red}; }}
 mark {{ background: #ffe08a; }}
-.inferred {{ color: {red}; }}
+blockquote {{ margin: .3em 0 .2em; padding-left: .6em; border-left: 3px solid #ddd; }}
+.grade {{ font-weight: bold; border: 1px solid #999; border-radius: 3px; padding: 0 .3em; font-size: 12px; }}
+.derived {{ color: {red}; }}
+.muted {{ color: #666; font-size: 12px; }}
+details {{ font-size: 12px; color: #555; }}
 g.node {{ cursor: pointer; }}
 g.node.dim, g.edge.dim {{ opacity: 0.2; }}
+g.node.picked > path, g.node.picked > polygon, g.node.picked > ellipse {{ stroke: #1a5fb4; stroke-width: 3; }}
 </style></head><body>
-<div id="graph">{svg}</div>
-<div id="side"><h2>{title}</h2><p>Click a node to see the sentences that support it and its relations.
-Dashed red edges are inferred by reasoning; solid edges are stated in the article.</p><div id="info"></div></div>
+<div id="graph">{svg}<div id="zoom"><button id="zoom-in" title="zoom in">+</button><button id="zoom-out" title="zoom out">−</button><button id="zoom-fit" title="see it all">Fit</button></div></div>
+<div id="side"><h2>{title}</h2><p class="help" id="help">{help}</p>{legend}<div id="info"></div></div>
 <script>
+"use strict";
 const DATA = {data};
-function esc(s) {{ return String(s).replace(/[&<>"]/g, c => ({{'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}})[c]); }}
+const VIEW = {view};
+const esc = (s) => String(s == null ? "" : s).replace(/[&<>"]/g, c => ({{'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}})[c]);
+const grade = (g) => g ? ` <span class="grade" title="Admiralty grade: source reliability, information credibility">${{esc(g)}}</span>` : ' <span class="muted">(ungraded)</span>';
+function source(x) {{
+  const who = x.by ? ` — ${{esc(x.by)}}${{x.mode ? ", " + esc(x.mode) : ""}}` : "";
+  if (x.quote !== undefined) return `<li><blockquote>${{esc(x.before)}}<mark>${{esc(x.quote)}}</mark>${{esc(x.after)}}</blockquote>` +
+    `<span class="muted">sentence ${{esc(x.sentence)}} of</span> ${{esc(x.source)}}${{who}}${{grade(x.grade)}}</li>`;
+  return `<li>cited: ${{esc(x.source)}}${{x.note ? " (" + esc(x.note) + ")" : ""}}${{who}}${{grade(x.grade)}}</li>`;
+}}
+const list = (xs) => xs.length ? `<ul>${{xs.map(source).join("")}}</ul>` : '<p class="muted">no source quoted</p>';
+function nodeCard(d) {{
+  let h = `<h3>${{esc(d.label)}}</h3><p>${{esc(d.category)}}${{d.wikidata ? ` · <a href="${{esc(d.wikidata)}}">Wikidata ${{esc(d.wikidata.split("/").pop())}}</a>` : ""}}</p>`;
+  if (d.sentences.length) h += `<h4>What the sources say about it</h4>${{list(d.sentences)}}`;
+  if (d.stated.length) h += '<h4>Stated facts</h4><ul>' + d.stated.map(f => `<li>${{esc(f.text)}}${{list(f.sources)}}</li>`).join("") + '</ul>';
+  if (d.derived.length) h += '<h4>Derived facts</h4><ul>' + d.derived.map(f => `<li class="derived">${{esc(f.text)}} (derived)` +
+    `<div class="muted">derived by reasoning from: ${{f.from.map(esc).join("; ")}}</div>` +
+    `<details><summary>expert detail</summary>rule ${{esc(f.rule)}}: ${{esc(f.rule_description)}}</details></li>`).join("") + '</ul>';
+  return h + `<details><summary>expert detail</summary><code>${{esc(d.iri)}}</code></details>`;
+}}
+function eventCard(d) {{
+  return `<h3>${{esc(d.label)}}</h3><p><b>${{esc(d.when)}}</b> <span class="muted">(${{esc(d.precision)}}; ${{esc(d.how)}})</span></p>` +
+    (d.note ? `<p>${{esc(d.note)}}</p>` : "") + `<h4>Sources</h4>${{list(d.sources)}}` +
+    `<details><summary>expert detail</summary><code>${{esc(d.iri)}}</code></details>`;
+}}
 function show(id) {{
   const d = DATA[id]; if (!d) return;
-  let h = `<h3>${{esc(d.label)}}</h3><p><code>${{esc(d.iri)}}</code> (${{esc(d.category)}})</p><h4>Evidence</h4>`;
-  for (const q of d.quotes) h += `<p><b>${{esc(q.sentence)}}</b> [${{q.start}}:${{q.end}}] ${{esc(q.by)}}, ${{esc(q.mode)}}<br>${{esc(q.before)}}<mark>${{esc(q.quote)}}</mark>${{esc(q.after)}}</p>`;
-  h += '<h4>Relations</h4><ul>';
-  for (const f of d.facts) h += `<li class="${{f.inferred ? 'inferred' : ''}}">${{f.out ? '' : esc(f.other) + ' — '}}${{esc(f.text)}}${{f.out ? ' — ' + esc(f.other) : ''}}${{f.inferred ? ' (inferred)' : ''}}<br><small>${{esc(f.note)}}</small></li>`;
-  document.getElementById('info').innerHTML = h + '</ul>';
-  const near = new Set([id, ...d.facts.map(f => f.other_id)]);
-  document.querySelectorAll('g.node').forEach(n => n.classList.toggle('dim', DATA[n.id] !== undefined && !near.has(n.id)));
-  document.querySelectorAll('g.edge').forEach(e => {{
-    const t = e.querySelector('title'); const ends = t ? t.textContent.split('->') : [];
-    e.classList.toggle('dim', ends.length === 2 && ends[0] !== id && ends[1] !== id);
+  document.getElementById("info").innerHTML = VIEW === "timeline" ? eventCard(d) : nodeCard(d);
+  document.getElementById("info").dataset.shown = id;
+  document.querySelectorAll("g.node").forEach(n => n.classList.toggle("picked", n.id === id));
+  if (VIEW !== "network") return;
+  const near = new Set([id, ...d.stated.map(f => f.other_id), ...d.derived.map(f => f.other_id)]);
+  document.querySelectorAll("g.node").forEach(n => n.classList.toggle("dim", DATA[n.id] !== undefined && !near.has(n.id)));
+  document.querySelectorAll("g.edge").forEach(e => {{
+    const t = e.querySelector("title"); const ends = t ? t.textContent.split("->") : [];
+    e.classList.toggle("dim", ends.length === 2 && ends[0] !== id && ends[1] !== id);
   }});
 }}
-document.querySelectorAll('g.node').forEach(n => n.addEventListener('click', () => show(n.id)));
+// Zoom and pan by changing the SVG's viewBox; it opens fitted (the whole drawing in view).
+const box = document.getElementById("graph"), svg = box.querySelector("svg");
+svg.removeAttribute("width"); svg.removeAttribute("height");
+svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+const full = svg.getAttribute("viewBox").split(/[ ,]+/).map(Number);
+let vb = full.slice();
+const setView = () => svg.setAttribute("viewBox", vb.join(" "));
+function zoom(factor, cx, cy) {{
+  const r = svg.getBoundingClientRect();
+  const s = Math.max(vb[2] / r.width, vb[3] / r.height);
+  const px = vb[0] + (cx - r.left - (r.width - vb[2] / s) / 2) * s, py = vb[1] + (cy - r.top - (r.height - vb[3] / s) / 2) * s;
+  vb = [px - (px - vb[0]) * factor, py - (py - vb[1]) * factor, vb[2] * factor, vb[3] * factor];
+  setView();
+}}
+const centre = () => {{ const r = svg.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }};
+document.getElementById("zoom-in").onclick = () => zoom(0.8, ...centre());
+document.getElementById("zoom-out").onclick = () => zoom(1.25, ...centre());
+document.getElementById("zoom-fit").onclick = () => {{ vb = full.slice(); setView(); }};
+box.addEventListener("wheel", (ev) => {{ ev.preventDefault(); zoom(ev.deltaY < 0 ? 0.85 : 1 / 0.85, ev.clientX, ev.clientY); }}, {{passive: false}});
+let drag = null;
+box.addEventListener("pointerdown", (ev) => {{ if (ev.target.closest("#zoom")) return; drag = {{x: ev.clientX, y: ev.clientY, vb: vb.slice(), moved: false}}; }});
+window.addEventListener("pointermove", (ev) => {{
+  if (!drag) return;
+  const dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
+  if (Math.abs(dx) + Math.abs(dy) > 4) {{ drag.moved = true; box.classList.add("panning"); }}
+  if (!drag.moved) return;
+  const r = svg.getBoundingClientRect(), s = Math.max(drag.vb[2] / r.width, drag.vb[3] / r.height);
+  vb = [drag.vb[0] - dx * s, drag.vb[1] - dy * s, drag.vb[2], drag.vb[3]]; setView();
+}});
+window.addEventListener("pointerup", (ev) => {{
+  const was = drag; drag = null; box.classList.remove("panning");
+  if (was && !was.moved) {{ const n = ev.target.closest && ev.target.closest("g.node"); if (n) show(n.id); }}
+}});
 </script></body></html>
 """
 
 
-def html_page(svg: bytes, details: dict, title: str) -> bytes:
+def _legend_html(view: str, net: Network | None) -> str:
+    if view == "timeline":
+        items = "".join(f'<li><span class="swatch {TIMELINE_STYLES[k][0]}" style="background:{TIMELINE_STYLES[k][1]}"></span>'
+                        f'{html.escape(text)}</li>' for k, text in TIMELINE_KINDS)
+    else:
+        items = "".join(f'<li><span class="swatch{" dashed" if "dashed" in style else ""}" style="background:{fill}"></span>'
+                        f'{html.escape(name)}</li>' for name, _, _, style, fill in used_categories(net))
+        items += ('<li><span class="line"></span>stated by a source</li>'
+                  '<li><span class="line inferred"></span>derived by reasoning</li>')
+    return f'<ul class="legend" id="legend">{items}</ul>'
+
+
+def html_page(svg: bytes, details: dict, title: str, view: str = "network", net: Network | None = None) -> bytes:
+    """The offline page of a view: the SVG, fitted, with zoom and pan; its help and legend in the
+    side panel; a click on a node (an event, on the timeline) shows its card there."""
     text = svg.decode("utf-8")
     text = text[text.find("<svg"):]
-    data = json.dumps(details, ensure_ascii=False).replace("</", "<\\/")
-    return HTML_TEMPLATE.format(title=html.escape(title), svg=text, data=data, red=INFERRED_COLOUR).encode("utf-8")
+    data = json.dumps(details, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    return HTML_TEMPLATE.format(title=html.escape(title), svg=text, data=data, red=INFERRED_COLOUR,
+                                view=json.dumps(view), help=html.escape(HELP[view]),
+                                legend=_legend_html(view, net)).encode("utf-8")
+
+
+def network_view(ds: Dataset, net: Network, explainer: Explainer, title: str) -> bytes:
+    """The network's offline HTML view (:func:`html_page`)."""
+    svg = render(network_dot(net, title, legend=False), "svg")
+    return html_page(svg, node_details(ds, net, explainer), title, "network", net)
+
+
+def timeline_view(ds: Dataset, events: list[TimelineEvent], explainer: Explainer, title: str) -> bytes:
+    """The timeline's offline HTML view (:func:`html_page`)."""
+    svg = render(timeline_dot(events, title, legend=False), "svg", "neato")
+    return html_page(svg, timeline_details(ds, events, explainer), title, "timeline")
 
 
 def draw(ds: Dataset, output: Path, focus: URIRef | None = None, hops: int = 2, timeline: bool = False) -> Path:
@@ -450,18 +663,15 @@ def draw(ds: Dataset, output: Path, focus: URIRef | None = None, hops: int = 2, 
     if timeline:
         if focus is not None:
             raise KgError("--focus does not apply to --timeline")
-        dot_text, engine, title = timeline_dot(timeline_events(ds, ex)), "neato", "Timeline of dated events"
-        details = {}
+        events, title = timeline_events(ds, ex), "Timeline of dated events"
+        payload = (timeline_view(ds, events, ex, title) if fmt == "html"
+                   else render(timeline_dot(events, title), fmt, "neato"))
     else:
         net = network(ds, focus, hops, ex)
         title = (f"Around {ex.label(focus)} ({hops} hop{'s' if hops != 1 else ''})" if focus is not None
                  else "Actors, systems, agreements and sanctions")
-        dot_text, engine = network_dot(net, title), "dot"
-        details = node_details(ds, net, ex)
-    if fmt == "html":
-        payload = html_page(render(dot_text, "svg", engine), details, title)
-    else:
-        payload = render(dot_text, fmt, engine)
+        # The HTML view shows its legend in the side panel, out of the drawing's way.
+        payload = network_view(ds, net, ex, title) if fmt == "html" else render(network_dot(net, title), fmt)
     write_atomic(output, payload)
     return output
 

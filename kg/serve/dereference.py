@@ -69,6 +69,16 @@ def run_page_job(store, job: dict) -> tuple[int, str, bytes, dict]:
 
             shapes = load_shapes()
             body = pages.shapes_listing(shapes) if fmt == "html" else write_graph(shapes, fmt)
+        elif what == "labels":
+            import json
+
+            from rdflib import URIRef
+
+            from kg.sparql.labels import labels
+
+            found = labels(store, [URIRef(i) for i in job["iris"]])
+            body = json.dumps({str(k): v for k, v in sorted(found.items())}, ensure_ascii=False).encode("utf-8")
+            return 200, "application/json; charset=utf-8", body, {}
         elif what == "data":
             from kg.pipeline.export import export
 

@@ -23,7 +23,9 @@ from kg.serve.negotiation import GRAPH_TYPES, PAGE_TYPES, negotiate, negotiate_p
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                 ".css": "text/css; charset=utf-8"}
+                 ".css": "text/css; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
+#: Most IRIs one ``/labels`` request may ask about (the query page asks a page of results at a time).
+MAX_LABELS = 500
 
 
 class BadRequest(Exception):
@@ -76,6 +78,12 @@ class Routes:
             return self._static(path[len("/static/"):])
         if path == "/queries":
             return self._list_queries()
+        if path == "/prefixes":
+            from kg.core.iris import PREFIXES
+
+            return Reply(200, "application/json; charset=utf-8", json.dumps(PREFIXES, indent=2).encode("utf-8"))
+        if path == "/labels":
+            return self._labels(params)
         if path.startswith("/queries/"):
             return self._named(path[len("/queries/"):], params)
         if iri_for_path(path) is not None or path in ("/.well-known/void", "/catalog", "/explain") \
@@ -172,6 +180,25 @@ class Routes:
             return error_reply(404, f"no such file: {name}")
         ctype = _STATIC_TYPES.get(target.suffix, "application/octet-stream")
         return Reply(200, ctype, target.read_bytes(), {"Cache-Control": "no-cache"})
+
+    def _labels(self, params: dict[str, list[str]]) -> Reply:
+        """``/labels?iri=A&iri=B``: the label of each IRI that has one, as a JSON object (the one
+        label lookup, run in a query worker), for the query page's result tables."""
+        if self.request.method not in ("GET", "HEAD"):
+            raise BadRequest(405, "/labels is read with GET")
+        iris = sorted(set(params.get("iri", [])))
+        if not iris:
+            raise BadRequest(400, "give the IRIs to label: /labels?iri=IRI[&iri=IRI...]")
+        if len(iris) > MAX_LABELS:
+            raise BadRequest(400, f"ask for at most {MAX_LABELS} labels at once (got {len(iris)})")
+        from kg.core.terms import check_iri
+
+        try:
+            for iri in iris:
+                check_iri(iri)
+        except KgError as exc:
+            raise BadRequest(400, str(exc)) from None
+        return self.server.engine.run({"kind": "page", "what": "labels", "iris": iris}, client=self.request.client)
 
     def _list_queries(self) -> Reply:
         out = []
