@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -390,15 +391,21 @@ def test_ctrl_c_in_the_interactive_review_loses_nothing(example_draft, tmp_path)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "kg", "review", str(draft), "--articles", str(articles)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    out: list[str] = []
+    reader = threading.Thread(target=lambda: out.extend(iter(lambda: proc.stdout.read(1), "")), daemon=True)
+    reader.start()
     proc.stdin.write("a\n")
     proc.stdin.flush()
     log = draft / "decisions.json"
-    for _ in range(600):  # wait for the first decision to be on disk (not a timing assertion)
-        if log.is_file() and (articles / draft.name / "article.txt").is_file():
-            break
-        time.sleep(0.1)
+    # wait for the second proposal to be shown: the first decision is then delivered, and the program
+    # waits at the second prompt (waiting on what it prints, not on a guessed time)
+    deadline = time.monotonic() + 120
+    while "\np02 " not in "".join(out):
+        assert proc.poll() is None and time.monotonic() < deadline, "".join(out)
+        time.sleep(0.05)
     proc.send_signal(signal.SIGINT)  # Ctrl-C at the second prompt
-    _, err = proc.communicate(timeout=60)
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
     assert proc.returncode == 130 and "kg: interrupted" in err
     assert json.loads(log.read_text(encoding="utf-8"))["decisions"] == {"p01": {"decision": "accepted"}}
     facts = Graph().parse(articles / draft.name / "facts.ttl", format="turtle")

@@ -39,6 +39,18 @@ def status(server) -> dict:
     return json.loads(http("GET", server.extra["base"] + "/status")[2])
 
 
+def wait_for(server, busy: int, queued: int, seconds: float = 10) -> None:
+    """Wait until *busy* workers run and *queued* requests wait (fails past *seconds*): a test that
+    needs a request running or queued waits for the server to say so, not for a guessed sleep."""
+    t0 = time.monotonic()
+    while True:
+        s = status(server)
+        if s["busy"] == busy and s["queued"] == queued:
+            return
+        assert time.monotonic() - t0 < seconds, s
+        time.sleep(0.02)
+
+
 def wait_idle(server, seconds: float) -> float:
     """Seconds until no worker is busy and nobody waits (fails past *seconds*)."""
     t0 = time.monotonic()
@@ -136,15 +148,17 @@ def test_timeout_counts_execution_not_the_wait_in_the_queue(build_dir, tmp_path,
     s = start_kg_serve(build_dir, tmp_path, "--workers", "1", "--timeout", "3", "--queue-timeout", "30",
                        "--backend", backend)
     try:
+        started = time.monotonic()
         socks = [runaway(s, "queue1")]
-        time.sleep(0.3)
+        wait_for(s, busy=1, queued=0)
         socks.append(runaway(s, "queue2"))  # queued behind the first: together they hold the worker 6 s
-        time.sleep(0.3)
-        t0 = time.monotonic()
+        wait_for(s, busy=1, queued=1)
         code, _, body = ask(s, "ASK { ?s ?p ?o }", timeout=30)
-        waited = time.monotonic() - t0
+        # 200, not 503: the ASK waited about 6 s for the worker, and only its own execution counts
         assert code == 200, body
-        assert waited > 4, "the runaways should have held the only worker until their timeouts"
+        # it ran after both runaways had used their 3 s each (measured from before the first was sent,
+        # so a slow machine cannot make this shorter)
+        assert time.monotonic() - started >= 6, "the runaways should have held the only worker until their timeouts"
         for sock in socks:
             reply = sock.recv(65536)
             assert reply.startswith(b"HTTP/1.1 503") and b"timed out after 3 s" in reply
@@ -160,7 +174,7 @@ def test_queue_is_bounded_and_busy_answers_say_when_to_retry(build_dir, tmp_path
                        "--max-queue", "1", "--backend", backend)
     try:
         sock = runaway(s, "bound")
-        time.sleep(0.5)
+        wait_for(s, busy=1, queued=0)
         waiting = {}
 
         def queued():
@@ -170,11 +184,11 @@ def test_queue_is_bounded_and_busy_answers_say_when_to_retry(build_dir, tmp_path
 
         t = threading.Thread(target=queued)
         t.start()
-        time.sleep(0.3)
+        wait_for(s, busy=1, queued=1)
         t0 = time.monotonic()
         code, headers, body = ask(s, "ASK { ?s ?p ?x }", timeout=10)  # the queue is full
         assert code == 503 and headers["Retry-After"].isdigit() and b"already waiting" in body
-        assert time.monotonic() - t0 < 0.5
+        assert time.monotonic() - t0 < 0.9, "a full queue answers at once, without waiting the 1 s queue timeout"
         t.join(10)
         code, headers, body = waiting["reply"]
         assert code == 503 and headers["Retry-After"].isdigit() and b"within 1 s" in body
