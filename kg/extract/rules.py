@@ -497,6 +497,18 @@ def _use(p: Proposal, prop: URIRef, found) -> None:
         p.spans.append((m.start, m.end))
 
 
+def _near(s: Sentence, ctx: Context, pos: int, kind: URIRef, end: int, left_stop: int | None = None):
+    """The first *kind* mention after *pos* up to *end*, else the nearest before *pos* (back to *left_stop*)."""
+    found = _right(s, ctx, pos, kind, end)
+    return found if found[1] is not None else _left(s, ctx, pos, kind, left_stop)
+
+
+def _named(ctx: Context, p: Proposal, prop: URIRef) -> str:
+    """The label of *p*'s first value of *prop*, or "?" when the sentence did not give it."""
+    values = p.values(prop)
+    return ctx.label(values[0]) if values else "?"
+
+
 def _sanction(ctx, s, trig, risk):
     p = _new(ctx, "sanction", s, DKG.Sanction, "sanction", 0.85)
     passive = re.search(r"\b(was|were|been|be|is|are)\s+(\w+\s+)?$", s.local(s.segment.start, trig.start))
@@ -506,19 +518,15 @@ def _sanction(ctx, s, trig, risk):
     else:
         _use(p, DKG.imposedBy, _subject(s, ctx, trig, DKG.Agent))
         _use(p, DKG.sanctionTarget, _right(s, ctx, trig.end, DKG.Agent, end, after=("on", "against")))
-    law = _right(s, ctx, trig.start, DKG.Law, end)
-    _use(p, DKG.underLaw, law if law[1] is not None else _left(s, ctx, trig.start, DKG.Law, _clause(s, trig.start)[0]))
+    _use(p, DKG.underLaw, _near(s, ctx, trig.start, DKG.Law, end, _clause(s, trig.start)[0]))
     p.spans += _time_roles(ctx, s, p, trig)
-    target = p.values(DKG.sanctionTarget)
-    p.label = f"sanction on {ctx.label(target[0]) if target else '?'}"
+    p.label = f"sanction on {_named(ctx, p, DKG.sanctionTarget)}"
     return p
 
 
 def _threat(ctx, s, trig, conditional):
     start, end = _clause(s, trig.start)
-    law = _right(s, ctx, trig.start, DKG.Law, end)
-    if law[1] is None:
-        law = _left(s, ctx, trig.start, DKG.Law, start)
+    law = _near(s, ctx, trig.start, DKG.Law, end, start)
     if conditional:
         p = _new(ctx, "threaten", s, DKG.ConditionalThreat, "conditional threat", 0.8)
         p.modality = "conditional"
@@ -539,8 +547,7 @@ def _threat(ctx, s, trig, conditional):
         p.add(DKG.conditionText, Literal(cond_text))
         p.spans += [(c.start, c.start + len(cond_text))]
         p.notes.append(f"conditional ('{c.text}'): a threat, not a sanction")
-        who = p.values(DKG.threatenedParty)
-        p.label = f"conditional threat to {ctx.label(who[0]) if who else '?'}"
+        p.label = f"conditional threat to {_named(ctx, p, DKG.threatenedParty)}"
         return p
     if not re.search(r"sanction", s.local(trig.start, end), re.I):
         return None
@@ -584,9 +591,7 @@ def _offer(ctx, s, trig, risk):
         if node is not None:
             _use(p, DKG.offeredItem, (m, node))
         _use(p, DKG.alternativeTo, alternative)
-        item = ctx.label(node) if node else "?"
-        who = p.values(DKG.offeree)
-        p.label = f"offer of {item} to {ctx.label(who[0]) if who else '?'}"
+        p.label = f"offer of {ctx.label(node) if node else '?'} to {_named(ctx, p, DKG.offeree)}"
         out.append(p)
     return out
 
@@ -601,9 +606,7 @@ def _contract(ctx, s, trig, risk):
     if buyer[1] is None or not re.search(r"\b(is|are|was|were|has been)\s+$", s.local(buyer[0].end, trig.start) + " "):
         buyer = _subject(s, ctx, trig, DKG.Agent) if buyer[1] is None or "contracted" not in trig.text else buyer
     _use(p, DKG.buyer, buyer)
-    system = _right(s, ctx, trig.start, DefenceKind, end)
-    if system[1] is None:
-        system = _left(s, ctx, trig.start, DefenceKind)
+    system = _near(s, ctx, trig.start, DefenceKind, end)
     _use(p, DKG.system, system)
     seller = _right(s, ctx, trig.end, DKG.Agent, end, after=("from", "with"))
     _use(p, DKG.seller, seller)
@@ -623,18 +626,14 @@ def _contract(ctx, s, trig, risk):
         p.notes.append(f"a contract, but the sentence does not give its {', '.join(missing)}: proposed as the broader "
                        "dkg:ArmsDeal (an arms contract needs buyer, seller, system, quantity and time)")
         p.confidence = 0.65
-    buyer, sysn = p.values(DKG.buyer), p.values(DKG.system)
-    p.label = (f"{ctx.label(buyer[0]) if buyer else '?'}'s contract for "
-               f"{ctx.label(sysn[0]) if sysn else '?'}")
+    p.label = f"{_named(ctx, p, DKG.buyer)}'s contract for {_named(ctx, p, DKG.system)}"
     return p
 
 
 def _deliver(ctx, s, trig, risk):
     end = _clause_end(s, trig.end)
     p = _new(ctx, "deliver", s, DKG.DeliveryStart, "delivery start", 0.7)
-    system = _right(s, ctx, trig.start, DefenceKind, end)
-    if system[1] is None:
-        system = _left(s, ctx, trig.start, DefenceKind)
+    system = _near(s, ctx, trig.start, DefenceKind, end)
     buyer = _right(s, ctx, trig.end, DKG.Agent, end, after=("to",))
     p.spans += [(m.start, m.end) for m, n in (system, buyer) if n is not None]
     p.pending = {"system": system[1], "buyer": buyer[1]}
@@ -663,8 +662,7 @@ def _visit(ctx, s, trig, risk):
     if not p.values(DKG.place):
         _use(p, DKG.place, _left(s, ctx, trig.start, DKG.Place, visitor[0].end))
     p.spans += _time_roles(ctx, s, p, trig)
-    who, where = p.values(DKG.visitor), p.values(DKG.destination)
-    p.label = f"{ctx.label(who[0])}'s visit to {ctx.label(where[0]) if where else '?'}"
+    p.label = f"{_named(ctx, p, DKG.visitor)}'s visit to {_named(ctx, p, DKG.destination)}"
     return p
 
 
@@ -676,9 +674,7 @@ def _approve(ctx, s, trig, risk):
     _use(p, DKG.approvedSystem, _right(s, ctx, trig.start, DefenceKind, end))
     _use(p, DKG.approvedBuyer, _right(s, ctx, trig.end, DKG.Agent, end, after=("to",)))
     p.spans += _time_roles(ctx, s, p, trig)
-    sysn, buyer = p.values(DKG.approvedSystem), p.values(DKG.approvedBuyer)
-    p.label = (f"approval of the sale of {ctx.label(sysn[0]) if sysn else '?'} to "
-               f"{ctx.label(buyer[0]) if buyer else '?'}")
+    p.label = f"approval of the sale of {_named(ctx, p, DKG.approvedSystem)} to {_named(ctx, p, DKG.approvedBuyer)}"
     return p
 
 
@@ -708,8 +704,7 @@ def _appeal(ctx, s, trig, risk):
             p.notes.append(f"risk ('{r.text}'): kept as the law the appeal cites; no sanction is proposed")
         else:
             p.notes.append(f"risk ('{r.text}') names no law: no sanction and no law proposed")
-    who = p.values(DKG.addressee)
-    p.label = f"appeal to {ctx.label(who[0]) if who else '?'}"
+    p.label = f"appeal to {_named(ctx, p, DKG.addressee)}"
     return p
 
 
