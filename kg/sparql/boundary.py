@@ -180,21 +180,30 @@ def check(text: str, graphs=None, source: str = "<query>") -> Inspection:
     if info.depth > MAX_DEPTH:
         raise KgError(f"{source}: the query nests {info.depth} brackets deep; the limit is {MAX_DEPTH}")
     if graphs is not None:
-        known = {str(g) for g in graphs}
-        for iri in info.from_graphs + info.from_named:
-            if iri not in known and iri != GRAPH_NONE:  # the one graph every dataset has, empty
-                raise KgError(f"{source}: FROM <{iri}> names no graph of this dataset, and graphs are never "
-                              f"fetched (its graphs: {', '.join(sorted(known))})")
+        foreign = _foreign(info.from_graphs + info.from_named, graphs)
+        if foreign:
+            raise KgError(f"{source}: FROM <{foreign}> names no graph of this dataset, and graphs are never "
+                          f"fetched (its graphs: {_listed(graphs)})")
     return info
 
 
 def check_dataset(default_graph, named_graphs, graphs) -> None:
     """The protocol's ``default-graph-uri`` / ``named-graph-uri``, held to the same rule as FROM."""
+    foreign = _foreign(list(default_graph or []) + list(named_graphs or []), graphs)
+    if foreign:
+        raise KgError(f"graph <{foreign}> is not a graph of this dataset, and graphs are never fetched "
+                      f"(its graphs: {_listed(graphs)})")
+
+
+def _foreign(iris, graphs) -> str | None:
+    """The first of *iris* that is not one of *graphs*: the one rule for FROM and the protocol's
+    dataset. :data:`~kg.core.iris.GRAPH_NONE` is a graph of every dataset, always empty."""
     known = {str(g) for g in graphs}
-    for iri in list(default_graph or []) + list(named_graphs or []):
-        if str(iri) not in known and str(iri) != GRAPH_NONE:
-            raise KgError(f"graph <{iri}> is not a graph of this dataset, and graphs are never fetched "
-                          f"(its graphs: {', '.join(sorted(known))})")
+    return next((str(i) for i in iris if str(i) not in known and str(i) != GRAPH_NONE), None)
+
+
+def _listed(graphs) -> str:
+    return ", ".join(sorted(str(g) for g in graphs))
 
 
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
