@@ -445,3 +445,47 @@ def test_cors_only_when_asked(server, quick_timeout_server):
     status, headers, _ = http("OPTIONS", quick_timeout_server.url, headers={
         "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST"})
     assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
+
+
+# A dataset with an empty side: FROM without FROM NAMED leaves no named graphs; FROM NAMED without
+# FROM leaves the default graph empty; graph/none is the graph every dataset has and that is always
+# empty (the remote client names it for an empty side). Each count below is 0 by the SPARQL 1.1
+# dataset rules (section 13.2); the last pair is a control, so that "always 0" cannot pass.
+NONE_IRI = "https://w3id.org/defence-kg/graph/none"
+ASSERTED_IRI = "https://w3id.org/defence-kg/graph/asserted"
+EMPTY_SIDES = [
+    f"SELECT (COUNT(*) AS ?n) FROM <{NONE_IRI}> WHERE {{ ?s ?p ?o }}",
+    f"SELECT (COUNT(*) AS ?n) FROM NAMED <{NONE_IRI}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ASSERTED_IRI}> WHERE {{ ?s ?p ?o }}",
+    f"SELECT (COUNT(*) AS ?n) FROM <{ASSERTED_IRI}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+]
+NOT_EMPTY = [f"SELECT (COUNT(*) AS ?n) FROM <{ASSERTED_IRI}> WHERE {{ ?s ?p ?o }}",
+             f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ASSERTED_IRI}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"]
+
+
+def _count_served(server, query, **params) -> int:
+    status, _, body = sparql_get(server, query, "application/sparql-results+json", **params)
+    assert status == 200, body
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_an_empty_side_of_the_dataset_is_empty_through_kg_serve(server):
+    assert [_count_served(server, q) for q in EMPTY_SIDES] == [0, 0, 0, 0]
+    assert all(_count_served(server, q) > 0 for q in NOT_EMPTY)
+    # the same through the protocol's parameters
+    assert _count_served(server, COUNT, default_graph_uri=[NONE_IRI]) == 0
+    assert _count_served(server, COUNT, default_graph_uri=[NONE_IRI], named_graph_uri=[ASSERTED_IRI]) == 0
+    assert _count_served(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                         default_graph_uri=[ASSERTED_IRI], named_graph_uri=[NONE_IRI]) == 0
+
+
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+def test_an_empty_side_of_the_dataset_is_empty_through_kg_query(build_dir, backend):
+    from conftest import run_kg
+
+    counts = []
+    for q in EMPTY_SIDES + NOT_EMPTY:
+        proc = run_kg("query", "--build-dir", str(build_dir), "--backend", backend, "--format", "csv", "--sparql", q)
+        assert proc.returncode == 0, proc.stderr
+        counts.append(int(proc.stdout.split()[1]))
+    assert counts[:4] == [0, 0, 0, 0] and all(n > 0 for n in counts[4:]), counts
