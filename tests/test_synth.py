@@ -8,7 +8,8 @@ import pytest
 from conftest import run_kg
 from rdflib import Dataset
 
-from kg.core.namespace import GRAPH_ASSERTED, GRAPH_PROVENANCE
+from kg.core.iris import SOURCE_GRAPH
+from kg.core.namespace import DKG, GRAPH_ASSERTED, GRAPH_PROVENANCE
 from kg.sources.synth import generate
 
 
@@ -26,9 +27,78 @@ def test_same_seed_same_bytes_other_seed_other_bytes():
 def test_quads_go_to_the_asserted_and_provenance_graphs():
     ds = Dataset()
     ds.parse(data=make(3, 5), format="nquads")
-    graphs = {str(g.identifier) for g in ds.contexts() if len(g)}
+    graphs = {str(g.identifier) for g in ds.graphs() if len(g)}
     assert graphs == {str(GRAPH_ASSERTED), str(GRAPH_PROVENANCE)}
     assert len(ds.graph(GRAPH_ASSERTED)) > 300 and len(ds.graph(GRAPH_PROVENANCE)) > 3000
+
+
+def test_every_fourth_article_has_a_cited_source_with_its_own_graph():
+    ds = Dataset()
+    ds.parse(data=make(8, 5), format="nquads")
+    graphs = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert graphs == {str(GRAPH_ASSERTED), str(GRAPH_PROVENANCE), SOURCE_GRAPH + "synth-000004-cited",
+                      SOURCE_GRAPH + "synth-000008-cited"}
+
+
+CITED = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <http://schema.org/>
+SELECT ?g ?fact ?source ?locator ?publisher ?reliability ?credibility ?url ?issued WHERE {
+  GRAPH ?g { ?fact a ?cls }
+  FILTER(STRSTARTS(STR(?g), "https://w3id.org/defence-kg/graph/source/"))
+  GRAPH dkgg:provenance {
+    ?fact dkg:evidence ?c . ?c a dkg:Citation ; dkg:statedIn ?source ; dkg:locator ?locator ; dkg:assertedBy ?publisher .
+    ?source a dkg:CitedSource ; dcterms:publisher ?publisher ; schema:url ?url ; dcterms:issued ?issued ;
+      dkg:grading [ dkg:sourceReliability ?reliability ; dkg:informationCredibility ?credibility ] .
+  }
+}
+"""
+
+
+def test_a_cited_source_graph_holds_only_facts_its_source_cites():
+    """Every node typed in a cited source's graph has a citation of that source (its slug is the
+    graph's), with a locator, asserted by the source's publisher; the source is graded."""
+    from kg.store.oxigraph import OxigraphStore, ox
+
+    store = OxigraphStore.create()
+    store.raw.load(make(16, 3).encode("utf-8"), ox().RdfFormat.N_QUADS)
+    rows = store.select(CITED)
+    typed = store.select("SELECT DISTINCT ?g ?fact WHERE { GRAPH ?g { ?fact a ?cls } "
+                         "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/defence-kg/graph/source/')) }")
+    assert len(typed) >= 4
+    assert {(str(r["g"]), str(r["fact"])) for r in rows} == {(str(r["g"]), str(r["fact"])) for r in typed}
+    for r in rows:
+        assert str(r["g"]).rsplit("/", 1)[1] == str(r["source"]).rsplit("/", 1)[1]
+        assert str(r["locator"]).startswith("para ") and str(r["url"]).startswith("https://")
+
+
+def test_contested_synthetic_claims_are_reported_and_corroborations_are_not(tmp_path):
+    """kg claims --contested on a synthetic graph lists exactly the nodes whose cited source gives
+    another quantity or a year outside the article's, worked out here from the quads themselves."""
+    from kg.pipeline.build import build
+    from kg.sparql.claims import contested
+
+    text = make(40, 2)
+    src = tmp_path / "s.nq"
+    src.write_text(text, encoding="utf-8")
+    ds = Dataset()
+    ds.parse(data=text, format="nquads")
+    asserted = ds.graph(GRAPH_ASSERTED)
+    want = set()
+    for g in ds.graphs():
+        if not str(g.identifier).startswith(SOURCE_GRAPH):
+            continue
+        for node in set(g.subjects()):
+            theirs_q, ours_q = g.value(node, DKG.quantity), asserted.value(node, DKG.quantity)
+            their_year = int(str(g.value(node, DKG.statedTime))[:4])
+            our_year = int(str(asserted.value(node, DKG.statedTime))[:4])
+            if (theirs_q is not None and int(theirs_q) != int(ours_q)) or their_year != our_year:
+                want.add(str(node))
+    assert want, "the generator should make some contested claims in 40 articles"
+    result = build(src, backend="oxigraph", engine="native")
+    assert result.violations == []
+    got = {str(r["claim"]) for r in contested(result.store)}
+    assert got == want
 
 
 SHAPE = """
@@ -60,7 +130,6 @@ def test_synthetic_graph_passes_the_checks_and_reasons_like_the_article():
     import tempfile
     from pathlib import Path
 
-    from kg.core.namespace import DKG
     from kg.pipeline.build import build
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,7 +175,6 @@ def test_shape_is_close_to_the_real_article(article_dataset):
     """Regression: every mention of a state or system once got its own evidence annotation,
     which made the synthetic graph twice as provenance-heavy as the real one. The evidence per
     described node and the share of facts among the triples stay near the article's."""
-    from kg.core.namespace import DKG
 
     def shape(asserted, provenance):
         nodes = set(asserted.subjects())

@@ -1,7 +1,8 @@
 """A synthetic defence graph with the shape of the real one, for tests and benchmarks.
 
 ``kg synth --articles N --seed S -o FILE`` writes N-Quads into the asserted and provenance
-named graphs, exactly as the compiler does for a real article: every fact node carries
+named graphs, exactly as the compiler does for a real article, and, for every fourth article, a
+cited source's graph (``graph/source/<slug>``) as the compiler does for ``sources/<slug>``: every fact node carries
 ``dkg:evidence`` annotations whose ``oa:TextQuoteSelector`` and ``oa:TextPositionSelector``
 point at the exact words of a sentence of the (generated) article text, and the article's
 paragraphs and sentences are indexed with their offsets by the same splitter
@@ -17,6 +18,13 @@ file, a state, system or law is quoted once per article that mentions it, so the
 described node (about 1.4) and the share of facts among the triples are close to the real
 article's. One article makes
 about 2,000 triples once the world is introduced (the real one makes 2,300); the same seed always gives the same bytes.
+
+The source model: the cited source of an article is a government statement (published by a
+ministry, so an official source) or another outlet's news report, graded on the Admiralty
+scale, with a title, URL, date of issue and the date read. It restates one to three of the
+article's contracts and sanctions in its own graph, dated to the month or the day inside the
+article's year (a corroboration), or, for about one in five, with another quantity or another
+year (a contested claim), each fact tied to it by a citation with a locator ("para 2").
 """
 
 from __future__ import annotations
@@ -28,21 +36,23 @@ from pathlib import Path
 
 from kg.core.errors import KgError
 from kg.core.iris import DCTERMS as DCT
-from kg.core.iris import DKGV, GRAPH_ASSERTED, GRAPH_PROVENANCE, PROV, RDF, RDFS, SCHEMA, TIME, XSD
+from kg.core.iris import (DKGV, GRAPH_ASSERTED, GRAPH_PROVENANCE, PROV, RDF, RDFS, SCHEMA, SOURCE_GRAPH, SOURCE_RESOURCE,
+                         TIME, XSD)
 from kg.core.iris import RESOURCE as DKGR
 from kg.core.iris import VOCAB as DKG
 from kg.core.terms import iri_text, literal_text
-from kg.sources.evidence import Iri, quote_annotation, stable_iri
+from kg.sources.evidence import Iri, citation_annotation, quote_annotation, stable_iri
 from kg.sources.text import index_text
 
 RDF_TYPE = RDF + "type"
 RDFS_LABEL = RDFS + "label"
-#: Distinct triples (asserted + provenance) that N articles make with seed 0, measured. The
-#: first articles also introduce the world (states, systems, laws), so the count is not
-#: proportional to N at first; past 100 articles each adds about 2,000 (8 of them the
-#: article's grade, counted exactly).
-SIZE_TABLE = ((1, 2893), (2, 5493), (4, 10481), (10, 23410), (20, 45462), (40, 86540), (100, 206719),
-              (200, 408091), (400, 804242), (700, 1410036))
+#: Distinct triples (asserted, provenance and the cited sources' graphs) that N articles make
+#: with seed 0, measured. The first articles also introduce the world (states, systems, laws),
+#: so the count is not proportional to N at first; past 100 articles each adds about 2,000 (8 of
+#: them the article's grade, counted exactly), and every SOURCE_EVERY-th about 60 more for its
+#: cited source.
+SIZE_TABLE = ((1, 2893), (2, 5493), (4, 10539), (10, 23544), (20, 45748), (40, 87028), (100, 207975),
+              (200, 410673), (400, 809684), (700, 1419742))
 
 _SYLLABLES = ("al", "ba", "cor", "da", "el", "fen", "gar", "hal", "is", "jor", "kar", "lun", "mar", "nor",
               "os", "pel", "quin", "ros", "sul", "tar", "ul", "ven", "wes", "xan", "yor", "zan", "bri", "dra")
@@ -76,6 +86,23 @@ def _year_facts(year: int) -> list[tuple[str, str]]:
             (DKG + "timeStart", _lit(f"{year:04d}-01-01T00:00:00Z", XSD + "dateTime")),
             (DKG + "timeEnd", _lit(f"{year + 1:04d}-01-01T00:00:00Z", XSD + "dateTime")),
             (DKG + "timePrecision", _iri(TIME + "unitYear"))]
+
+
+def _day_facts(year: int, month: int, day: int | None) -> list[tuple[str, str]]:
+    """A time stated to the month (*day* None) or to the day, as :func:`_year_facts` does for a year."""
+    if day is None:
+        end = (year + 1, 1) if month == 12 else (year, month + 1)
+        return [(DKG + "statedTime", _lit(f"{year:04d}-{month:02d}")),
+                (DKG + "timeStart", _lit(f"{year:04d}-{month:02d}-01T00:00:00Z", XSD + "dateTime")),
+                (DKG + "timeEnd", _lit(f"{end[0]:04d}-{end[1]:02d}-01T00:00:00Z", XSD + "dateTime")),
+                (DKG + "timePrecision", _iri(TIME + "unitMonth"))]
+    import datetime as dt
+
+    nxt = dt.date(year, month, day) + dt.timedelta(days=1)
+    return [(DKG + "statedTime", _lit(f"{year:04d}-{month:02d}-{day:02d}")),
+            (DKG + "timeStart", _lit(f"{year:04d}-{month:02d}-{day:02d}T00:00:00Z", XSD + "dateTime")),
+            (DKG + "timeEnd", _lit(f"{nxt.isoformat()}T00:00:00Z", XSD + "dateTime")),
+            (DKG + "timePrecision", _iri(TIME + "unitDay"))]
 
 
 def _stable(kind: str, *parts: object) -> str:
@@ -498,6 +525,80 @@ def _emit_article(art: _Article, w: _Writer) -> None:
                 w.quad(s, p, _iri(o.value) if isinstance(o, Iri) else _lit(o.value, o.datatype, o.lang), P)
 
 
+#: One article in SOURCE_EVERY is followed by a cited source that restates some of its contracts
+#: and sanctions, in its own named graph, with a citation (a locator) per fact: the source model of
+#: the real graph (sources/), so that the benchmark covers it.
+SOURCE_EVERY = 4
+#: Of the facts a cited source restates, the share it gives a different quantity or year for: a
+#: contested claim (where-sources-disagree). The others it corroborates, dated to the month or day.
+CONTESTED_SHARE = 0.2
+_RELIABILITY = "AABBBCCCDEF"  # Admiralty reliability, skewed to the usual sources
+_CREDIBILITY = "1222333456"
+
+
+def _emit_cited_source(art: _Article, w: _Writer, rng: random.Random, ministries: dict[str, Entity]) -> None:
+    """A cited source (a government statement or another outlet's report) on *art*'s contracts and
+    sanctions: its description and grading in the provenance graph, its facts in its own graph,
+    each fact tied to it by a citation with a locator, as the compiler does for ``sources/<slug>``."""
+    events = [e for e in art.nodes.values() if e.cls in ("ArmsContract", "Sanction")]
+    if not events:
+        return
+    P = GRAPH_PROVENANCE
+    slug = f"{art.slug}-cited"
+    src = SOURCE_RESOURCE + slug
+    graph = SOURCE_GRAPH + slug
+    official = rng.random() < 0.4
+    if official:  # an official source: a government agency of one of the first (most active) states
+        state = art.world.states[rng.randrange(0, 20)]
+        publisher = ministries.get(state.iri)
+        if publisher is None:
+            publisher = ministries[state.iri] = Entity(f"{DKGR}synth-ministry-{art.world.states.index(state):03d}",
+                                                       f"Ministry of Defence of {state.name}", "GovernmentAgency")
+            w.quad(publisher.iri, RDF_TYPE, _iri(DKG + "GovernmentAgency"), P)
+            w.quad(publisher.iri, RDFS_LABEL, _lit(publisher.name, lang="en"), P)
+        kind = "kind-government-statement"
+    else:
+        publisher = rng.choice([o for o in art.world.outlets if o is not art.outlet])
+        w.describe(publisher, P)
+        kind = "kind-news-report"
+    issued = f"{art.year:04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    title = f"{'Statement' if official else 'Report'} on arms deals and sanctions ({slug})"
+    grade = rng.choice(_RELIABILITY) + rng.choice(_CREDIBILITY)
+    for p, o in ((RDF_TYPE, _iri(DKG + "CitedSource")), (RDFS_LABEL, _lit(title, lang="en")),
+                 (DKG + "sourceKind", _iri(DKGV + kind)), (DCT + "title", _lit(title, lang="en")),
+                 (DCT + "publisher", _iri(publisher.iri)), (DCT + "issued", _lit(issued, XSD + "date")),
+                 (SCHEMA + "url", _lit(f"https://example.org/synthetic/{slug}", XSD + "anyURI")),
+                 (DKG + "retrieved", _lit("2026-12-01", XSD + "date")), (DCT + "language", _lit("en")),
+                 (DKG + "grading", _iri(f"{src}#grading"))):
+        w.quad(src, p, o, P)
+    for p, o in ((RDF_TYPE, _iri(DKG + "SourceGrading")), (RDFS_LABEL, _lit(f"grading of {slug}: {grade}", lang="en")),
+                 (DKG + "sourceReliability", _iri(DKGV + "reliability-" + grade[0])),
+                 (DKG + "informationCredibility", _iri(DKGV + "credibility-" + grade[1])),
+                 (PROV + "wasAttributedTo", _iri(DKGR + "defence-kg-curators")),
+                 (DKG + "gradedOn", _lit("2026-12-01", XSD + "date"))):
+        w.quad(f"{src}#grading", p, o, P)
+    chosen = rng.sample(events, min(len(events), rng.randint(1, 3)))
+    for para, e in enumerate(sorted(chosen, key=lambda x: x.iri), start=1):
+        facts = dict(e.facts)  # one value per property in a synthetic node
+        year = int(facts[DKG + "statedTime"][1:5])
+        contested = rng.random() < CONTESTED_SHARE
+        roles = [(p, o) for p, o in e.facts if p in (DKG + "buyer", DKG + "seller", DKG + "system",
+                                                      DKG + "sanctionTarget", DKG + "underLaw")]
+        if DKG + "quantity" in facts:
+            q = int(facts[DKG + "quantity"].split('"')[1])
+            if contested and rng.random() < 0.5:  # another count: a contested quantity
+                q, contested = q + rng.randint(1, 3), False
+            roles.append((DKG + "quantity", _lit(str(q), XSD + "positiveInteger")))
+        if contested:  # another year: disjoint intervals, a contested time
+            year = year + 1
+        month, day = rng.randint(1, 12), rng.choice([None, rng.randint(1, 28)])
+        w.quad(e.iri, RDF_TYPE, _iri(DKG + e.cls), graph)
+        for p, o in roles + _day_facts(year, month, day):
+            w.quad(e.iri, p, o, graph)
+        for s_, p, o in citation_annotation(e.iri, src, f"para {para}", publisher.iri, DKG + "ExternalCitation"):
+            w.quad(s_, p, _iri(o.value) if isinstance(o, Iri) else _lit(o.value, o.datatype, o.lang), P)
+
+
 #: what ``kg synth -o FILE`` writes, by FILE's extension: only formats that keep named graphs
 OUTPUT_FORMATS = {".nq": "nquads", ".trig": "trig"}
 
@@ -521,10 +622,13 @@ def generate(out, articles: int, seed: int = 0, progress=None, fmt: str = "nquad
     world = make_world(rng)
     w = _Writer(out, fmt)
     introduced: set[str] = set()
+    ministries: dict[str, Entity] = {}
     for i in range(articles):
         art = _Article(i + 1, world, rng, introduced)
         art.write_paragraphs(rng.randint(9, 12))
         _emit_article(art, w)
+        if (i + 1) % SOURCE_EVERY == 0:  # its own draws, so the articles are the same with or without it
+            _emit_cited_source(art, w, random.Random(f"{seed}-cited-{i + 1}"), ministries)
         if progress is not None:
             progress(i + 1, articles)
     w.close()
