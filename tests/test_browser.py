@@ -20,9 +20,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.servers]
 DKG = "https://w3id.org/defence-kg/ontology#"
 
 
-@pytest.fixture(scope="module")
-def server(sources_build_dir, tmp_path_factory):
-    s = start_kg_serve(sources_build_dir, tmp_path_factory.mktemp("serve-browser"), "--timeout", "60")
+@pytest.fixture(scope="module", params=["rdflib", "oxigraph"])
+def server(sources_build_dir, tmp_path_factory, request):
+    """`kg serve` on each backend: the pages and the query page are the same on both."""
+    s = start_kg_serve(sources_build_dir, tmp_path_factory.mktemp("serve-browser"), "--backend", request.param,
+                       "--timeout", "60")
     yield s
     s.stop()
 
@@ -72,6 +74,20 @@ def test_query_page_runs_an_example_with_labels_and_links(server, chromium, tmp_
     chromium.click(".yasqe_queryButton")
     chromium.wait_for("document.querySelectorAll('.yasr tbody tr .kg-label').length >= 4")
     chromium.screenshot(tmp_path / "query-page.png")
+    # The table's columns: YASR's row number (no title, not sortable), then each projected variable, once,
+    # each with its sort arrows after its title and inside its own header (none standing apart).
+    heads = chromium.eval("""[...document.querySelectorAll('.yasr thead th')].map(th => {
+        const r = th.getBoundingClientRect(), t = th.querySelector('.dt-column-title').getBoundingClientRect();
+        const o = th.querySelector('.dt-column-order'), ob = o.getBoundingClientRect();
+        return {title: th.innerText.trim(), arrows: getComputedStyle(o).display !== 'none' && ob.width > 0,
+                th: [r.left, r.right], t: [t.left, t.right], o: [ob.left, ob.right]}; })""")
+    assert [h["title"] for h in heads] == ["", "contract", "system", "quantity", "year", "place", "occasion", "visitor"]
+    assert [h["arrows"] for h in heads] == [False] + [True] * 7
+    for h in heads[1:]:
+        assert h["th"][0] <= h["t"][0] < h["t"][1] <= h["o"][0] < h["o"][1] <= h["th"][1] + 0.5, h
+    cells = chromium.eval("""[...document.querySelectorAll('.yasr tbody tr')[0].querySelectorAll('td')].map(td =>
+        td.getBoundingClientRect().width)""")
+    assert len(cells) == len(heads)
     row = chromium.eval("""[...document.querySelectorAll('.yasr tbody tr')[0].querySelectorAll('td')].map(td =>
         ({text: td.innerText, links: [...td.querySelectorAll('a.iri')].map(a => a.getAttribute('href')),
           labels: [...td.querySelectorAll('.kg-label')].map(s => s.textContent)}))""")
