@@ -140,6 +140,22 @@ def _fitted(chromium) -> dict:
                 legend: document.querySelectorAll('#side #legend li').length}; })()""")
 
 
+def _card_in_view(chromium) -> None:
+    """The card a click showed is where an analyst looks, with no scrolling: inside the viewport,
+    its title at its top, taking most of the panel's height; the help and legend folded under it."""
+    at = chromium.eval("""(() => { const info = document.getElementById('info'), r = info.getBoundingClientRect();
+        const h3 = info.querySelector('h3').getBoundingClientRect();
+        return {card: [r.left, r.top, r.right, r.bottom], title: [h3.top, h3.bottom], w: innerWidth, h: innerHeight,
+                scrolled: [scrollX, scrollY, document.getElementById('side').scrollTop, info.scrollTop],
+                about: document.getElementById('about').open}; })()""")
+    left, top, right, bottom = at["card"]
+    assert at["scrolled"] == [0, 0, 0, 0]
+    assert 0 <= left < right <= at["w"] and 0 <= top < bottom <= at["h"], at
+    assert top < 0.15 * at["h"] and bottom - top > 0.6 * at["h"], at     # at the top, most of the height
+    assert top <= at["title"][0] < at["title"][1] <= bottom, at            # its title is seen
+    assert at["about"] is False
+
+
 def test_network_view_opens_fitted_and_a_click_shows_the_card(sources_build_dir, chromium, tmp_path):
     page = _view(sources_build_dir, tmp_path)
     chromium.open(page.as_uri())
@@ -154,6 +170,7 @@ def test_network_view_opens_fitted_and_a_click_shows_the_card(sources_build_dir,
     chromium.click(f"g.node#{india} polygon, g.node#{india} ellipse, g.node#{india} path")
     chromium.wait_for(f"document.getElementById('info').dataset.shown === {json.dumps(india)}")
     chromium.screenshot(tmp_path / "network-card.png")
+    _card_in_view(chromium)
     card = chromium.eval("""(() => { const info = document.getElementById('info');
         const expert = [...info.querySelectorAll('details')].map(d => d.textContent).join(' ');
         const clone = info.cloneNode(true); clone.querySelectorAll('details').forEach(d => d.remove());
@@ -188,6 +205,7 @@ def test_timeline_view_has_its_help_and_click_data(sources_build_dir, chromium, 
     chromium.click(f"g.node#{contract} path, g.node#{contract} polygon")
     chromium.wait_for(f"document.getElementById('info').dataset.shown === {json.dumps(contract)}")
     chromium.screenshot(tmp_path / "timeline-card.png")
+    _card_in_view(chromium)
     card = chromium.eval("document.getElementById('info').innerText")
     assert card.startswith("India's 2018 contract for five S-400s from Russia")
     assert "2018 (stated)" in card and "to the year" in card and "date stated in the article" in card

@@ -138,6 +138,9 @@ def test_timeline_tells_stated_cited_and_inferred_dates_apart(sources_build_dir,
         assert (d["kind"], d["when"]) == (kind, when), slug
         if dated_by is not None:
             assert [(x["source"], x["grade"]) for x in d["dated_by"]] == dated_by, slug
+    # the article's year stands; the day the cited reports give is noted, with who gives it
+    assert by_iri[str(DKGR["contract-india-russia-s400-2018"])]["note"] == \
+        "5 October 2018 per NDTV, Press Trust of India"
     # two cited sources give the SSB sanction two dates: the more precise is drawn, both are named
     ssb = by_iri[str(DKGR["sanction-ssb-2020"])]
     assert ssb["kind"] == "cited" and ssb["when"] == "14 December 2020 (cited)"

@@ -331,7 +331,11 @@ def timeline_events(ds: Dataset, explainer: Explainer | None = None, grades: dic
         inferred = asserted.value(ev, DKG.inferredTime)
         given = _cited_values(ds, ev, DKG.statedTime)
         if stated is not None:
-            out.append(TimelineEvent(ev, label, "stated", f"{stated} (stated)", _sort_key(str(stated)), "", sentences,
+            days: dict = {}
+            for v, src in given:  # what cited sources add: a more precise date, each by who gives it
+                days.setdefault(v, []).append(graded(src)[0])
+            note = "; ".join(f"{_fmt_iso(v)} per {', '.join(dict.fromkeys(who))}" for v, who in sorted(days.items()))
+            out.append(TimelineEvent(ev, label, "stated", f"{stated} (stated)", _sort_key(str(stated)), note, sentences,
                                      str(stated), [graded(a) for a in articles]))
         elif inferred is not None:
             first = str(inferred).partition("/")[0]
@@ -585,8 +589,15 @@ body {{ font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 0; dis
 #graph > svg {{ width: 100%; height: 100%; display: block; }}
 #zoom {{ position: absolute; top: .6em; left: .6em; display: flex; gap: .3em; }}
 #zoom button {{ font: inherit; min-width: 2.2em; padding: .2em .5em; background: #fff; border: 1px solid #999; border-radius: 4px; cursor: pointer; }}
-#side {{ flex: 1; padding: 0 1em 1em; overflow: auto; font-size: 14px; min-width: 20em; max-width: 32em; }}
-#side h2 {{ font-size: 1.2em; }}
+#side {{ flex: 1; padding: 0 1em; display: flex; flex-direction: column; height: 100vh; box-sizing: border-box;
+         overflow: hidden; font-size: 14px; min-width: 20em; max-width: 32em; }}
+#side h2 {{ font-size: 1.2em; margin: .6em 0 .3em; flex: none; }}
+/* The card first, at the top of the panel, scrolling by itself; the help and the legend under it,
+   folded away once a card is shown (a click on "Help and legend" opens them again). */
+#info {{ flex: 1 1 auto; min-height: 0; overflow: auto; border-top: 1px solid #ddd; }}
+#info h3 {{ margin-top: .5em; }}
+#about {{ flex: none; max-height: 45vh; overflow: auto; border-top: 1px solid #ddd; padding: .3em 0 .6em; }}
+#about summary {{ cursor: pointer; font-weight: bold; color: #333; }}
 .help {{ color: #444; }}
 .legend {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em .8em; font-size: 12px; }}
 .legend .swatch {{ display: inline-block; width: 1.4em; height: .9em; border: 1px solid #555; vertical-align: middle; margin-right: .3em; }}
@@ -604,7 +615,8 @@ g.node.dim, g.edge.dim {{ opacity: 0.2; }}
 g.node.picked > path, g.node.picked > polygon, g.node.picked > ellipse {{ stroke: #1a5fb4; stroke-width: 3; }}
 </style></head><body>
 <div id="graph">{svg}<div id="zoom"><button id="zoom-in" title="zoom in">+</button><button id="zoom-out" title="zoom out">−</button><button id="zoom-fit" title="see it all">Fit</button></div></div>
-<div id="side"><h2>{title}</h2><p class="help" id="help">{help}</p>{legend}<div id="info"></div></div>
+<div id="side"><h2>{title}</h2><div id="info"><p class="muted" id="hint">{hint}</p></div>
+<details id="about" open><summary>Help and legend</summary><p class="help" id="help">{help}</p>{legend}</details></div>
 <script>
 "use strict";
 const DATA = {data};
@@ -638,6 +650,8 @@ function show(id) {{
   const d = DATA[id]; if (!d) return;
   document.getElementById("info").innerHTML = VIEW === "timeline" ? eventCard(d) : nodeCard(d);
   document.getElementById("info").dataset.shown = id;
+  document.getElementById("info").scrollTop = 0;
+  document.getElementById("about").open = false;
   document.querySelectorAll("g.node").forEach(n => n.classList.toggle("picked", n.id === id));
   if (VIEW !== "network") return;
   const near = new Set([id, ...d.stated.map(f => f.other_id), ...d.derived.map(f => f.other_id)]);
@@ -698,11 +712,13 @@ def _legend_html(view: str, net: Network | None) -> str:
 
 def html_page(svg: bytes, details: dict, title: str, view: str = "network", net: Network | None = None) -> bytes:
     """The offline page of a view: the SVG, fitted, with zoom and pan; its help and legend in the
-    side panel; a click on a node (an event, on the timeline) shows its card there."""
+    side panel; a click on a node (an event, on the timeline) shows its card at the top of the panel,
+    and folds the help and legend away under it."""
     text = svg.decode("utf-8")
     text = text[text.find("<svg"):]
     data = json.dumps(details, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
-    return HTML_TEMPLATE.format(title=html.escape(title), svg=text, data=data, red=INFERRED_COLOUR,
+    hint = "Click an event to see its card here." if view == "timeline" else "Click a box to see its card here."
+    return HTML_TEMPLATE.format(title=html.escape(title), svg=text, data=data, red=INFERRED_COLOUR, hint=hint,
                                 view=json.dumps(view), help=html.escape(HELP[view]),
                                 legend=_legend_html(view, net)).encode("utf-8")
 
