@@ -53,6 +53,9 @@ FOCUS_CATEGORIES = [
     ("other", (DKG.Place, DKG.Topic, DKG.Post), "plaintext", "filled", "#ffffff"),
 ]
 INFERRED_COLOUR = "#c0392b"
+#: The views' titles (``kg viz`` and ``kg docs`` draw the same pictures).
+NETWORK_TITLE = "Actors, systems, agreements and sanctions"
+TIMELINE_TITLE = "Timeline of dated events"
 #: Rules whose conclusion only restates a drawn edge (its inverse, a super-property...).
 RESTATING_RULES = {"prp-inv1", "prp-inv2", "prp-spo1", "prp-eqp1", "prp-eqp2", "prp-symp"}
 
@@ -395,7 +398,7 @@ def _sources_line(sources: list[tuple[str, str]]) -> str:
     return ("source: " if len(sources) == 1 else "sources: ") + "; ".join(names) + more
 
 
-def timeline_dot(events: list[TimelineEvent], title: str = "Timeline of dated events", legend: bool = True) -> str:
+def timeline_dot(events: list[TimelineEvent], title: str = TIMELINE_TITLE, legend: bool = True) -> str:
     """A timeline laid out by hand (Graphviz ``neato -n2``): years along an axis, events above;
     *legend* draws the legend under the axis (the HTML view has its own)."""
     if not events:
@@ -744,13 +747,13 @@ def draw(ds: Dataset, output: Path, focus: URIRef | None = None, hops: int = 2, 
     if timeline:
         if focus is not None:
             raise KgError("--focus does not apply to --timeline")
-        events, title = timeline_events(ds, ex), "Timeline of dated events"
+        events, title = timeline_events(ds, ex), TIMELINE_TITLE
         payload = (timeline_view(ds, events, ex, title) if fmt == "html"
                    else render(timeline_dot(events, title), fmt, "neato"))
     else:
         net = network(ds, focus, hops, ex)
         title = (f"Around {ex.label(focus)} ({hops} hop{'s' if hops != 1 else ''})" if focus is not None
-                 else "Actors, systems, agreements and sanctions")
+                 else NETWORK_TITLE)
         # The HTML view shows its legend in the side panel, out of the drawing's way.
         payload = network_view(ds, net, ex, title) if fmt == "html" else render(network_dot(net, title), fmt)
     write_atomic(output, payload)
