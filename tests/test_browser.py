@@ -20,9 +20,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.servers]
 DKG = "https://w3id.org/defence-kg/ontology#"
 
 
-@pytest.fixture(scope="module")
-def server(sources_build_dir, tmp_path_factory):
-    s = start_kg_serve(sources_build_dir, tmp_path_factory.mktemp("serve-browser"), "--timeout", "60")
+@pytest.fixture(scope="module", params=["rdflib", "oxigraph"])
+def server(sources_build_dir, tmp_path_factory, request):
+    """`kg serve` on each backend: the pages and the query page are the same on both."""
+    s = start_kg_serve(sources_build_dir, tmp_path_factory.mktemp("serve-browser"), "--backend", request.param,
+                       "--timeout", "60")
     yield s
     s.stop()
 
@@ -72,6 +74,20 @@ def test_query_page_runs_an_example_with_labels_and_links(server, chromium, tmp_
     chromium.click(".yasqe_queryButton")
     chromium.wait_for("document.querySelectorAll('.yasr tbody tr .kg-label').length >= 4")
     chromium.screenshot(tmp_path / "query-page.png")
+    # The table's columns: YASR's row number (no title, not sortable), then each projected variable, once,
+    # each with its sort arrows after its title and inside its own header (none standing apart).
+    heads = chromium.eval("""[...document.querySelectorAll('.yasr thead th')].map(th => {
+        const r = th.getBoundingClientRect(), t = th.querySelector('.dt-column-title').getBoundingClientRect();
+        const o = th.querySelector('.dt-column-order'), ob = o.getBoundingClientRect();
+        return {title: th.innerText.trim(), arrows: getComputedStyle(o).display !== 'none' && ob.width > 0,
+                th: [r.left, r.right], t: [t.left, t.right], o: [ob.left, ob.right]}; })""")
+    assert [h["title"] for h in heads] == ["", "contract", "system", "quantity", "year", "place", "occasion", "visitor"]
+    assert [h["arrows"] for h in heads] == [False] + [True] * 7
+    for h in heads[1:]:
+        assert h["th"][0] <= h["t"][0] < h["t"][1] <= h["o"][0] < h["o"][1] <= h["th"][1] + 0.5, h
+    cells = chromium.eval("""[...document.querySelectorAll('.yasr tbody tr')[0].querySelectorAll('td')].map(td =>
+        td.getBoundingClientRect().width)""")
+    assert len(cells) == len(heads)
     row = chromium.eval("""[...document.querySelectorAll('.yasr tbody tr')[0].querySelectorAll('td')].map(td =>
         ({text: td.innerText, links: [...td.querySelectorAll('a.iri')].map(a => a.getAttribute('href')),
           labels: [...td.querySelectorAll('.kg-label')].map(s => s.textContent)}))""")
@@ -124,6 +140,22 @@ def _fitted(chromium) -> dict:
                 legend: document.querySelectorAll('#side #legend li').length}; })()""")
 
 
+def _card_in_view(chromium) -> None:
+    """The card a click showed is where an analyst looks, with no scrolling: inside the viewport,
+    its title at its top, taking most of the panel's height; the help and legend folded under it."""
+    at = chromium.eval("""(() => { const info = document.getElementById('info'), r = info.getBoundingClientRect();
+        const h3 = info.querySelector('h3').getBoundingClientRect();
+        return {card: [r.left, r.top, r.right, r.bottom], title: [h3.top, h3.bottom], w: innerWidth, h: innerHeight,
+                scrolled: [scrollX, scrollY, document.getElementById('side').scrollTop, info.scrollTop],
+                about: document.getElementById('about').open}; })()""")
+    left, top, right, bottom = at["card"]
+    assert at["scrolled"] == [0, 0, 0, 0]
+    assert 0 <= left < right <= at["w"] and 0 <= top < bottom <= at["h"], at
+    assert top < 0.15 * at["h"] and bottom - top > 0.6 * at["h"], at     # at the top, most of the height
+    assert top <= at["title"][0] < at["title"][1] <= bottom, at            # its title is seen
+    assert at["about"] is False
+
+
 def test_network_view_opens_fitted_and_a_click_shows_the_card(sources_build_dir, chromium, tmp_path):
     page = _view(sources_build_dir, tmp_path)
     chromium.open(page.as_uri())
@@ -138,6 +170,7 @@ def test_network_view_opens_fitted_and_a_click_shows_the_card(sources_build_dir,
     chromium.click(f"g.node#{india} polygon, g.node#{india} ellipse, g.node#{india} path")
     chromium.wait_for(f"document.getElementById('info').dataset.shown === {json.dumps(india)}")
     chromium.screenshot(tmp_path / "network-card.png")
+    _card_in_view(chromium)
     card = chromium.eval("""(() => { const info = document.getElementById('info');
         const expert = [...info.querySelectorAll('details')].map(d => d.textContent).join(' ');
         const clone = info.cloneNode(true); clone.querySelectorAll('details').forEach(d => d.remove());
@@ -172,6 +205,7 @@ def test_timeline_view_has_its_help_and_click_data(sources_build_dir, chromium, 
     chromium.click(f"g.node#{contract} path, g.node#{contract} polygon")
     chromium.wait_for(f"document.getElementById('info').dataset.shown === {json.dumps(contract)}")
     chromium.screenshot(tmp_path / "timeline-card.png")
+    _card_in_view(chromium)
     card = chromium.eval("document.getElementById('info').innerText")
     assert card.startswith("India's 2018 contract for five S-400s from Russia")
     assert "2018 (stated)" in card and "to the year" in card and "date stated in the article" in card

@@ -47,7 +47,7 @@ def site(dataset, tmp_path_factory):
 def test_site_has_every_page(site):
     names = {p.name for p in site.iterdir()}
     assert {"index.html", "ontology.html", "shapes.html", "article.html", "pictures.html", "network.svg",
-            "timeline.svg", "network.html", "style.css"} <= names
+            "timeline.svg", "network.html", "timeline.html", "style.css"} <= names
     for slug in named_queries():
         assert question_file(slug) in names
 
@@ -124,6 +124,40 @@ def test_cli_writes_the_site(build_dir, tmp_path):
     proc = run_kg("docs", "-o", str(out), "--build-dir", str(build_dir))
     assert proc.returncode == 0, proc.stderr
     assert (out / "index.html").is_file() and (out / "ontology.html").is_file()
+    # the interactive timeline is the page `kg viz --timeline` writes, byte for byte
+    view = tmp_path / "timeline.html"
+    proc = run_kg("viz", "--timeline", "-o", str(view), "--build-dir", str(build_dir))
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "timeline.html").read_bytes() == view.read_bytes()
+
+
+def test_site_ships_the_interactive_timeline_offline(site):
+    page = site / "timeline.html"
+    text = page.read_text(encoding="utf-8")
+    # linked from the index and from the pictures page
+    assert "timeline.html" in _parse(site / "index.html").links
+    assert "timeline.html" in _parse(site / "pictures.html").links
+    # the view itself: the drawing, its events' cards, its help
+    assert "<svg" in text and "const DATA" in text and 'const VIEW = "timeline"' in text
+    assert "India's 2018 contract for five S-400s from Russia" in text and 'id="help"' in text
+    # offline: its script and style are in the page; nothing it loads comes from elsewhere
+    class Loads(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.loads, self.scripts = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "script":
+                self.scripts += 1
+            if tag in ("script", "img", "iframe", "link", "image", "use", "source", "embed", "object"):
+                self.loads += [a[k] for k in ("src", "href", "xlink:href", "data") if a.get(k)]
+
+    parsed = Loads()
+    parsed.feed(text)
+    assert parsed.scripts == 1 and parsed.loads == []
+    assert "@import" not in text and "url(" not in text
+    assert not re.search(r"cdn|unpkg|jsdelivr|googleapis|cdnjs", text, re.I)
 
 
 def test_question_page_quotes_each_supporting_sentence_once(site):

@@ -188,7 +188,9 @@ def test_head_answers_as_get_does_without_a_body(server, path, accept):
     ("/graph/no-such-graph", "text/turtle", 404),
     ("/ontology", "image/png", 406),
     ("/.well-known/void", "image/png", 406),
-    ("/catalog", "text/html", 406),      # the catalogue is RDF only
+    ("/catalog", "image/png", 406),
+    ("/catalog", "text/html;q=0, text/turtle;q=0, application/ld+json;q=0, application/n-triples;q=0, "
+                 "application/rdf+xml;q=0", 406),
 ])
 def test_errors_carry_vary_and_the_server_stays_up(server, path, accept, status):
     got, headers, _ = get(server, path, accept)
@@ -368,6 +370,82 @@ def test_void(server, sources_build_dir):
     assert examples
     for ex in examples:  # each example dereferences
         assert get(server, "/" + str(ex)[len(BASE):], "text/turtle")[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/catalog"])
+@pytest.mark.parametrize("accept,expected", [
+    (None, "text/turtle"),                                          # no Accept: anything; the server's first
+    ("*/*", "text/turtle"),
+    (BROWSER, "text/html"),                                         # a browser gets the page
+    ("text/html", "text/html"),
+    ("application/xhtml+xml", "text/html"),
+    ("text/html;q=0.5, text/turtle", "text/turtle"),
+    ("text/turtle;q=0, text/html", "text/html"),
+    ("application/ld+json;q=0.9, text/html;q=0.8", "application/ld+json"),
+    ("image/png", None),
+    ("text/html;q=0", None),
+])
+def test_void_and_catalogue_negotiate_as_every_resource_does(server, path, accept, expected):
+    status, headers, body = get(server, path, accept)
+    assert vary_accept(headers)
+    if expected is None:
+        assert status == 406, body
+        assert b"text/turtle" in body and b"text/html" in body
+        return
+    assert status == 200 and media(headers) == expected
+    fmt = {"text/turtle": "turtle", "text/html": "html", "application/ld+json": "jsonld"}[expected]
+    assert headers["Content-Location"] == f"{path}?format={fmt}"
+    h_status, h_headers, h_body = get(server, path, accept, method="HEAD")
+    assert h_status == 200 and h_body == b"" and int(h_headers["Content-Length"]) == len(body)
+    assert h_headers["Content-Type"] == headers["Content-Type"] and vary_accept(h_headers)
+
+
+def test_void_to_a_browser_is_a_readable_page(server, sources_build_dir):
+    status, headers, body = get(server, "/.well-known/void", BROWSER)
+    assert status == 200 and media(headers) == "text/html"
+    page = Page(body)
+    assert page.scripts == 0
+    assert page.h1 == "defence-kg: US–India–Russia defence relations"
+    text = page.all_text
+    # every graph, by name and link, with its triple count (counted here from the build's N-Quads)
+    counts = quads_per_graph(sources_build_dir)
+    rows = re.findall(r'<tr><td><a href="(/graph/[^"]+)">([^<]+)</a></td><td class="iri">([^<]+)</td>'
+                      r'<td class="n">(\d+)</td></tr>', body.decode("utf-8"))
+    assert {iri: int(n) for _, _, iri, n in rows} == dict(counts)
+    assert ("/graph/asserted", "facts the articles state") in {(h, t) for h, t, _, _ in rows}
+    assert ("/graph/source/ap-2018-10-05-s400", "facts cited source ap-2018-10-05-s400 states") \
+        in {(h, t) for h, t, _, _ in rows}
+    # the endpoint, the query page, the representations, the examples by label and link
+    assert server.url in page.links and "/" in page.links
+    assert "/.well-known/void?format=turtle" in page.links
+    assert "/resource/contract-india-russia-s400-2018" in page.links
+    assert "India's 2018 contract for five S-400s from Russia" in text
+    assert "https://w3id.org/defence-kg/ontology#" in page.links   # a vocabulary it uses
+    for href in [h for h in page.links if h.startswith("/resource/")]:  # each example dereferences
+        assert get(server, href, BROWSER)[0] == 200
+
+
+def test_catalogue_to_a_browser_is_a_readable_page(server):
+    status, headers, body = get(server, "/catalog", BROWSER)
+    assert status == 200 and media(headers) == "text/html"
+    page = Page(body)
+    assert page.scripts == 0
+    text = page.all_text
+    assert page.h1 == "defence-kg: US–India–Russia defence relations"
+    # the distributions, each with its media type and a download on this host that answers
+    for href, mime in [("/data/defence-kg.trig", "application/trig"), ("/data/defence-kg.nq", "application/n-quads"),
+                       ("/data/defence-kg.ttl", "text/turtle"), ("/data/defence-kg.jsonld", "application/ld+json"),
+                       ("/data/defence-kg.rdf", "application/rdf+xml"), ("/data/defence-kg.nt", "application/n-triples"),
+                       ("/ontology?format=turtle", "text/turtle")]:
+        assert href in page.links and mime in text, href
+    assert "the ontology alone (kg export --ontology-only)" in text
+    assert get(server, "/data/defence-kg.ttl", "text/turtle")[0] == 200
+    assert server.url in page.links                                  # the SPARQL endpoint
+    # the sources, by title and link, with their grades
+    assert "/resource/source/ap-2018-10-05-s400" in page.links
+    assert "/resource/article/2019-06-us-india-s400" in page.links
+    assert re.search(r"India Has Signed A \$5 Billion Deal To Buy Russian S-400s\s*B2", text)
+    assert "/.well-known/void" in page.links
 
 
 def test_dcat_catalogue(server):

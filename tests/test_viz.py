@@ -109,3 +109,58 @@ def test_cli_png_and_html(build_dir, tmp_path):
     assert "<svg" in text and "const DATA" in text and "India is contracted to buy" in text
     proc = run_kg("viz", "-o", str(tmp_path / "g.pdf"), "--build-dir", str(build_dir))
     assert proc.returncode != 0 and "Traceback" not in proc.stderr and ".svg, .png or .html" in proc.stderr
+
+
+def test_timeline_tells_stated_cited_and_inferred_dates_apart(sources_build_dir, tmp_path):
+    """The whole story, 2016 to 2021, on the build with the cited sources: each event marked with the
+    source its date comes from and that source's grade, and how its date is known, drawn apart."""
+    import json
+    import re
+
+    page = tmp_path / "timeline.html"
+    proc = run_kg("viz", "--timeline", "-o", str(page), "--build-dir", str(sources_build_dir))
+    assert proc.returncode == 0, proc.stderr
+    text = page.read_text(encoding="utf-8")
+    data = json.loads(re.search(r"const DATA = (\{.*?\});\n", text).group(1).replace("<\\/", "</"))
+    by_iri = {d["iri"]: d for d in data.values()}
+    expected = {  # written by hand from articles/ and sources/
+        "contract-india-russia-s400-2018": ("stated", "2018 (stated)", [("unconfirmed Indian newspaper", "F6")]),
+        "election-interference-2016": ("stated", "2016 (stated)", [("unconfirmed Indian newspaper", "F6")]),
+        "suspension-turkey-f35-2019": ("cited", "17 July 2019 (cited)",
+                                       [("US Department of Defense", "A2"), ("Radio Free Europe/Radio Liberty", "B2")]),
+        "signing-lemoa": ("cited", "29 August 2016 (cited)", [("Voice of America", "B2")]),
+        "delivery-start-india-s400": ("cited", "December 2021 (cited)", [("Press Trust of India", "B2")]),
+        "briefing-pompeo-india-preview": ("inferred", "inferred 20 June 2019", None),
+        "offer-thaad": ("reported", "reported June 2019", [("unconfirmed Indian newspaper", "F6")]),
+    }
+    for slug, (kind, when, dated_by) in expected.items():
+        d = by_iri[str(DKGR[slug])]
+        assert (d["kind"], d["when"]) == (kind, when), slug
+        if dated_by is not None:
+            assert [(x["source"], x["grade"]) for x in d["dated_by"]] == dated_by, slug
+    # the article's year stands; the day the cited reports give is noted, with who gives it
+    assert by_iri[str(DKGR["contract-india-russia-s400-2018"])]["note"] == \
+        "5 October 2018 per NDTV, Press Trust of India"
+    # two cited sources give the SSB sanction two dates: the more precise is drawn, both are named
+    ssb = by_iri[str(DKGR["sanction-ssb-2020"])]
+    assert ssb["kind"] == "cited" and ssb["when"] == "14 December 2020 (cited)"
+    assert "December 2020" in ssb["note"] and "14 December 2020" in ssb["note"]
+    assert {x["source"] for x in ssb["dated_by"]} == {"Hürriyet Daily News", "Voice of America"}
+    # the story runs from 2016 to 2021
+    years = sorted({int(y) for y in re.findall(r'<text[^>]*>(20\d\d)</text>', text)})
+    assert years == [2016, 2017, 2018, 2019, 2020, 2021]
+    # drawn apart: each kind its own border (SVG stroke) and fill, and each in the legend
+    svg = ET.fromstring(text[text.index("<svg"):text.index("</svg>") + 6])
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    look = {}
+    for g in svg.iterfind(".//s:g[@class='node']", ns):
+        if g.get("id") in data:
+            shape = g.find(".//s:path", ns)  # the card's rounded box, inside its tooltip's link
+            look.setdefault(data[g.get("id")]["kind"], set()).add(
+                (shape.get("fill"), shape.get("stroke-width"), shape.get("stroke-dasharray")))
+    assert set(look) == {"stated", "cited", "inferred", "reported"}
+    assert all(len(v) == 1 for v in look.values()), look           # one look per kind ...
+    assert len({next(iter(v)) for v in look.values()}) == 4          # ... and no two kinds alike
+    for words in ("date stated in the article", "date given by a cited source",
+                  "date inferred from the article and cited reports", "undated: placed at the report"):
+        assert words in text

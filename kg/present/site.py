@@ -289,9 +289,12 @@ risks sanctions under CAATSA). <a href="network.html">Open the interactive view<
 the sentences that support it.</p>
 <p><img src="network.svg" alt="network of actors, systems, agreements and sanctions"></p>
 <h2>Timeline of dated events</h2>
-<p>Dates stated by the article are drawn solid; dates inferred from cited outside reports are dashed;
-undated events the article reports as standing (offers not yet answered, ongoing efforts) are dotted and
-placed at the article's date.</p>
+<p>Each event is marked with the source its date comes from and that source's grade. Dates the article states
+are drawn with a thin border on orange; dates only a cited source gives, with a thick border on blue; dates
+inferred from the article and cited reports, dashed on yellow; undated events the article reports as standing
+(offers not yet answered, ongoing efforts) are dotted on grey and placed at the article's date.
+<a href="timeline.html">Open the interactive view</a>: click an event to see its date, how precise it is,
+and its sources with their grades.</p>
 <p><img src="timeline.svg" alt="timeline of dated events"></p>
 """
     return _page("Pictures", body)
@@ -313,8 +316,8 @@ def index_page(ds: Dataset, queries: dict[str, NamedQuery], supported: dict[str,
             '<li><a href="ontology.html">Ontology reference</a> (classes, properties, individuals; made by pyLODE)</li>'
             '<li><a href="shapes.html">SHACL shapes</a> the graph is validated against</li>'
             '<li><a href="article.html">The article</a>, sentence by sentence, with offsets</li>'
-            '<li><a href="pictures.html">Pictures</a>: the network and the timeline '
-            '(<a href="network.html">interactive view</a>)</li></ul>')
+            '<li><a href="pictures.html">Pictures</a>: the network (<a href="network.html">interactive view</a>) '
+            'and the timeline (<a href="timeline.html">interactive view</a>)</li></ul>')
     return _page("defence-kg documentation", body)
 
 
@@ -340,10 +343,11 @@ def build_site(ds: Dataset, out_dir: Path, pictures: bool = True) -> list[Path]:
     written = []
     if pictures:
         net = viz.network(ds, explainer=ex)
-        net_svg = viz.render(viz.network_dot(net, "Actors, systems, agreements and sanctions"), "svg")
-        files["network.svg"] = net_svg
-        files["network.html"] = viz.network_view(ds, net, ex, "Actors, systems, agreements and sanctions")
-        files["timeline.svg"] = viz.render(viz.timeline_dot(viz.timeline_events(ds, ex)), "svg", "neato")
+        files["network.svg"] = viz.render(viz.network_dot(net, viz.NETWORK_TITLE), "svg")
+        files["network.html"] = viz.network_view(ds, net, ex, viz.NETWORK_TITLE)
+        events = viz.timeline_events(ds, ex)
+        files["timeline.svg"] = viz.render(viz.timeline_dot(events, viz.TIMELINE_TITLE), "svg", "neato")
+        files["timeline.html"] = viz.timeline_view(ds, events, ex, viz.TIMELINE_TITLE)  # as `kg viz --timeline`
     for name, payload in files.items():
         write_atomic(out_dir / name, payload)
         written.append(out_dir / name)

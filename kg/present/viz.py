@@ -25,6 +25,7 @@ from rdflib import RDF, RDFS, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.core.errors import KgError
+from kg.core.iris import SOURCE_GRAPH, SOURCE_RESOURCE, is_source_graph
 from kg.core.namespace import DKG, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_PROVENANCE
 from kg.core.rdfio import write_atomic
 from kg.explanation.explainer import RULES, Explainer
@@ -52,6 +53,9 @@ FOCUS_CATEGORIES = [
     ("other", (DKG.Place, DKG.Topic, DKG.Post), "plaintext", "filled", "#ffffff"),
 ]
 INFERRED_COLOUR = "#c0392b"
+#: The views' titles (``kg viz`` and ``kg docs`` draw the same pictures).
+NETWORK_TITLE = "Actors, systems, agreements and sanctions"
+TIMELINE_TITLE = "Timeline of dated events"
 #: Rules whose conclusion only restates a drawn edge (its inverse, a super-property...).
 RESTATING_RULES = {"prp-inv1", "prp-inv2", "prp-spo1", "prp-eqp1", "prp-eqp2", "prp-symp"}
 
@@ -241,11 +245,13 @@ def used_categories(net: Network) -> list[tuple]:
 class TimelineEvent:
     iri: URIRef
     label: str
-    kind: str          #: "stated", "inferred" or "reported"
-    when: str          #: the date in words, e.g. "2018", "20 June 2019", "reported June 2019"
+    kind: str          #: "stated", "cited", "inferred" or "reported" (:data:`TIMELINE_KINDS`)
+    when: str          #: the date in words, e.g. "2018 (stated)", "17 July 2019 (cited)", "reported June 2019"
     sort: tuple        #: (year, month, day)
     note: str = ""
     sentences: list[str] = field(default_factory=list)
+    given: str = ""    #: the date as the graph holds it (ISO 8601), "" for an undated event
+    sources: list[tuple[str, str]] = field(default_factory=list)  #: (source, its grade) the date comes from
 
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -256,50 +262,98 @@ def _fmt_date(d: date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
+def _fmt_iso(iso: str) -> str:
+    """An ISO 8601 year, year-month, date or interval of them, in words at its own precision."""
+    first, _, last = iso.partition("/")
+    if len(first) == 10 and len(last) in (0, 10):
+        d0 = date.fromisoformat(first)
+        if not last:
+            return _fmt_date(d0)
+        d1 = date.fromisoformat(last)
+        if (d0.year, d0.month) == (d1.year, d1.month):
+            return f"{d0.day}–{d1.day} {MONTHS[d0.month - 1]} {d0.year}"
+        return f"{_fmt_date(d0)} – {_fmt_date(d1)}"
+    if len(first) == 7 and not last:
+        return f"{MONTHS[int(first[5:7]) - 1]} {first[:4]}"
+    return iso
+
+
 def _sort_key(iso: str) -> tuple[int, int, int]:
     """(year, month, day) of an ISO 8601 year, year-month or date; 0 for a part not given."""
     parts = [int(x) for x in iso.split("-")[:3]]
     return tuple(parts + [0] * (3 - len(parts)))
 
 
-def timeline_events(ds: Dataset, explainer: Explainer | None = None) -> list[TimelineEvent]:
-    """Dated events, each with how its date is known.
+def _cited_values(ds: Dataset, ev, p) -> list[tuple[str, URIRef]]:
+    """(value, cited source) of *p* on *ev* in each cited source's graph."""
+    out = set()
+    for _, _, o, g in ds.quads((ev, p, None, None)):
+        g = str(getattr(g, "identifier", g))
+        if is_source_graph(g):
+            out.add((str(o), URIRef(SOURCE_RESOURCE + g[len(SOURCE_GRAPH):])))
+    return sorted(out)
 
-    An event with ``dkg:statedTime`` is dated as the source states it, at the source's
-    precision (a year stays a year); one with ``dkg:inferredTime`` by that inferred date or
-    interval (taken from cited reports, never from the article). An undated event that the source reports as
-    standing at the time of writing (an offer awaiting its answer, an ongoing or upcoming
-    event) is placed at the date of the report and marked so. Other undated events are
-    left out.
+
+def timeline_events(ds: Dataset, explainer: Explainer | None = None, grades: dict | None = None) -> list[TimelineEvent]:
+    """Dated events, each with how its date is known and the sources (with their grades) it comes from.
+
+    * **stated**: the article states it (``dkg:statedTime`` in the articles' graph, quoted), at
+      its own precision (a year stays a year);
+    * **cited**: only a cited source gives it (``dkg:statedTime`` in a cited source's graph); where
+      cited sources give different dates, the most precise is drawn and every one is named;
+    * **inferred**: the article gives no date and one was worked out from it and cited reports
+      (``dkg:inferredTime``, with its ``dkg:dateNote``);
+    * **reported**: undated, but the article reports it as standing at the time of writing (an
+      offer awaiting its answer, an ongoing or upcoming event): placed at the article's date.
+
+    Other undated events are left out.
     """
     ex = explainer or Explainer(ds)
+    grades = _grades(ds) if grades is None else grades
     asserted, prov = ds.graph(GRAPH_ASSERTED), ds.graph(GRAPH_PROVENANCE)
-    events = set()
+    events = {ev for ev, _, _, g in ds.quads((None, DKG.statedTime, None, None))
+              if is_source_graph(str(getattr(g, "identifier", g)))}  # the events only a cited source dates
     for node in set(asserted.subjects()):
         if DKG.Event in _types(ds, node) or any((c, RDFS.subClassOf, DKG.Event) in ex.kb for c in _types(ds, node)):
             events.add(node)
+
+    def graded(source) -> tuple[str, str]:
+        """The source by its publisher's name (its title where it names none), and its grade."""
+        publisher = prov.value(source, DCTERMS.publisher)
+        return ex.label(publisher if publisher is not None else source), grades.get(str(source), "")
+
     out = []
     for ev in events:
         label = ex.label(ev)
         quotes = ex.quotes(ev)
         sentences = list(dict.fromkeys(q.sentence_id for q in quotes if q.sentence_id))
+        articles = list(dict.fromkeys(q.article for q in quotes if q.article is not None and not q.is_citation))
+        cited = list(dict.fromkeys(q.cited_source for q in quotes if q.is_citation and q.cited_source is not None))
         stated = asserted.value(ev, DKG.statedTime)
         day = asserted.value(ev, DKG.dayOfWeek)
         inferred = asserted.value(ev, DKG.inferredTime)
+        given = _cited_values(ds, ev, DKG.statedTime)
         if stated is not None:
-            out.append(TimelineEvent(ev, label, "stated", f"{stated} (stated)", _sort_key(str(stated)), "", sentences))
+            days: dict = {}
+            for v, src in given:  # what cited sources add: a more precise date, each by who gives it
+                days.setdefault(v, []).append(graded(src)[0])
+            note = "; ".join(f"{_fmt_iso(v)} per {', '.join(dict.fromkeys(who))}" for v, who in sorted(days.items()))
+            out.append(TimelineEvent(ev, label, "stated", f"{stated} (stated)", _sort_key(str(stated)), note, sentences,
+                                     str(stated), [graded(a) for a in articles]))
         elif inferred is not None:
-            first, _, last = str(inferred).partition("/")
-            if len(first) == 10 and len(last) in (0, 10):
-                d0 = date.fromisoformat(first)
-                d1 = date.fromisoformat(last) if last else None
-                when = (_fmt_date(d0) if d1 is None
-                        else f"{d0.day}–{d1.day} {MONTHS[d0.month - 1]} {d0.year}" if (d0.year, d0.month) == (d1.year, d1.month)
-                        else f"{_fmt_date(d0)} – {_fmt_date(d1)}")
-            else:
-                when = str(inferred)
+            first = str(inferred).partition("/")[0]
             note = f"the article says '{day}'" if day is not None else "the article gives no date"
-            out.append(TimelineEvent(ev, label, "inferred", f"inferred {when}", _sort_key(first), note, sentences))
+            out.append(TimelineEvent(ev, label, "inferred", f"inferred {_fmt_iso(str(inferred))}", _sort_key(first),
+                                     note, sentences, str(inferred), [graded(s) for s in articles + cited]))
+        elif given:
+            value = max((v for v, _ in given), key=lambda v: (len(v.partition("/")[0]), [-x for x in _sort_key(v)]))
+            differ = len({v for v, _ in given}) > 1
+            note = ("sources differ: " + "; ".join(f"{_fmt_iso(v)} ({graded(src)[0]})" for v, src in given)
+                    if differ else "")
+            sources = [graded(src) for v, src in given if v == value] + \
+                      [graded(src) for v, src in given if v != value]
+            out.append(TimelineEvent(ev, label, "cited", f"{_fmt_iso(value)} (cited)",
+                                     _sort_key(value.partition("/")[0]), note, sentences, value, sources))
         else:
             standing = (asserted.value(ev, DKG.responseStatus) is not None
                         or (ev, DKG.ongoing, Literal(True)) in asserted
@@ -317,18 +371,34 @@ def timeline_events(ds: Dataset, explainer: Explainer | None = None) -> list[Tim
             why = (f"undated; {ex.label(status)} when reported" if status is not None
                    else "undated; ongoing when reported" if (ev, DKG.ongoing, Literal(True)) in asserted
                    else "undated; upcoming when reported")
-            out.append(TimelineEvent(ev, label, "reported", when, (y, m, 0), why, sentences))
+            out.append(TimelineEvent(ev, label, "reported", when, (y, m, 0), why, sentences, "", [graded(article)]))
     out.sort(key=lambda e: (e.sort, e.kind != "stated", e.label))
     return out
 
 
 TIMELINE_KINDS = (("stated", "date stated in the article"),
-                  ("inferred", "date inferred from cited reports"),
+                  ("cited", "date given by a cited source"),
+                  ("inferred", "date inferred from the article and cited reports"),
                   ("reported", "undated: placed at the report's date"))
-TIMELINE_STYLES = {"stated": ("solid", "#fce5cd"), "inferred": ("dashed", "#fff2cc"), "reported": ("dotted", "#eeeeee")}
+TIMELINE_STYLES = {"stated": ("solid", "#fce5cd"), "cited": ("bold", "#cfe2f3"), "inferred": ("dashed", "#fff2cc"),
+                   "reported": ("dotted", "#eeeeee")}
 
 
-def timeline_dot(events: list[TimelineEvent], title: str = "Timeline of dated events", legend: bool = True) -> str:
+#: the border's width per kind of date: a cited date's card has a thick border
+PENWIDTH = {"stated": 1.4, "cited": 3.5, "inferred": 1.4, "reported": 1.4}
+
+
+def _sources_line(sources: list[tuple[str, str]]) -> str:
+    """The sources of an event's date, with their grades, for its drawn card."""
+    if not sources:
+        return ""
+    sources = list(dict.fromkeys(sources))
+    names = [f"{name} ({grade or 'ungraded'})" for name, grade in sources[:2]]
+    more = f" and {len(sources) - 2} more" if len(sources) > 2 else ""
+    return ("source: " if len(sources) == 1 else "sources: ") + "; ".join(names) + more
+
+
+def timeline_dot(events: list[TimelineEvent], title: str = TIMELINE_TITLE, legend: bool = True) -> str:
     """A timeline laid out by hand (Graphviz ``neato -n2``): years along an axis, events above;
     *legend* draws the legend under the axis (the HTML view has its own)."""
     if not events:
@@ -352,7 +422,8 @@ def timeline_dot(events: list[TimelineEvent], title: str = "Timeline of dated ev
     for i, e in enumerate(events):
         y = e.sort[0]
         title_lines = _wrap(e.label, 34).split("\n")
-        detail = [e.when] + ([e.note] if e.note else []) + (["source: " + ", ".join(e.sentences)] if e.sentences else [])
+        detail = ([e.when] + ([e.note] if e.note else []) + ([_sources_line(e.sources)] if e.sources else [])
+                  + (["sentence" + ("s " if len(e.sentences) > 1 else " ") + ", ".join(e.sentences)] if e.sentences else []))
         detail_lines = [ln for d in detail for ln in _wrap(d, 40).split("\n")]
         n_lines = len(title_lines) + len(detail_lines)
         h = 16 + 13 * n_lines
@@ -362,15 +433,15 @@ def timeline_dot(events: list[TimelineEvent], title: str = "Timeline of dated ev
         style, fill = styles[e.kind]
         rows = "".join(f"<B>{html.escape(t)}</B><BR/>" for t in title_lines)
         rows += "".join(f'<FONT POINT-SIZE="9">{html.escape(t)}</FONT><BR/>' for t in detail_lines)
-        out.append(f'  e{i} [shape=box, style="filled,rounded,{style}", fillcolor="{fill}", penwidth=1.4, '
+        out.append(f'  e{i} [shape=box, style="filled,rounded,{style}", fillcolor="{fill}", penwidth={PENWIDTH[e.kind]}, '
                    f'label=<{rows}>, pos="{x_of[y]},{cy}!", width={card_w / 72:.2f}, height={h / 72:.2f}, fixedsize=true, '
                    f'tooltip={_q(e.label + ": " + e.when)}, id={_q(_id(e.iri))}];')
     lx = left
     for kind, text in (TIMELINE_KINDS if legend else ()):
         style, fill = styles[kind]
-        out.append(f'  legend_{kind} [shape=box, style="filled,rounded,{style}", fillcolor="{fill}", label={_q(text)}, '
-                   f'fontsize=9, pos="{lx},{axis_y - 45}!", width=2.6, height=0.35, fixedsize=true];')
-        lx += 230
+        out.append(f'  legend_{kind} [shape=box, style="filled,rounded,{style}", fillcolor="{fill}", penwidth={PENWIDTH[kind]}, label={_q(text)}, '
+                   f'fontsize=9, pos="{lx + 30},{axis_y - 45}!", width=3.3, height=0.35, fixedsize=true];')
+        lx += 265
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -486,16 +557,13 @@ def timeline_details(ds: Dataset, events: list[TimelineEvent], explainer: Explai
     and its sources (the sentence quoted once, with the quote marked; the cited reports), each
     with its grade."""
     grades = _grades(ds) if grades is None else grades
-    asserted = ds.graph(GRAPH_ASSERTED)
     how = dict(TIMELINE_KINDS)
     out = {}
     for e in events:
-        stated = asserted.value(e.iri, DKG.statedTime)
-        inferred = asserted.value(e.iri, DKG.inferredTime)
-        given = str(stated if stated is not None else inferred if inferred is not None else "")
-        precision = _precision(given) if given else "to the month of the report"
+        precision = _precision(e.given) if e.given else "to the month of the report"
         out[_id(e.iri)] = {"label": e.label, "iri": str(e.iri), "when": e.when, "precision": precision,
                            "how": how[e.kind], "kind": e.kind, "note": e.note,
+                           "dated_by": [{"source": name, "grade": grade} for name, grade in e.sources],
                            "sources": _sentences_once(explainer.quotes(e.iri), grades)}
     return out
 
@@ -506,9 +574,11 @@ HELP = {
                 "by reasoning from stated facts. Click a box to see its card: the sentences about it, "
                 "its stated facts with their sources and grades, and what was derived and from what. "
                 "Scroll or use + and − to zoom, drag to pan, Fit to see the whole graph again."),
-    "timeline": ("Each card is a dated event, placed in its year. Its border says how its date is known: "
-                 "solid if the article states it, dashed if it is inferred from cited reports, dotted if "
-                 "the event is undated and placed at the date of the report. Click a card to see the "
+    "timeline": ("Each card is a dated event, placed in its year, with the source its date comes from and "
+                 "that source's grade. Its border and colour say how its date is known: a thin border on orange "
+                 "if the article states it, a thick border on blue if only a cited source gives it, dashed "
+                 "on yellow if it is inferred from the article and cited reports, dotted on grey if the event is "
+                 "undated and placed at the date of the report. Click a card to see the "
                  "event, its date and how precise it is, and its sources with their grades. "
                  "Scroll or use + and − to zoom, drag to pan, Fit to see the whole timeline again."),
 }
@@ -522,12 +592,19 @@ body {{ font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 0; dis
 #graph > svg {{ width: 100%; height: 100%; display: block; }}
 #zoom {{ position: absolute; top: .6em; left: .6em; display: flex; gap: .3em; }}
 #zoom button {{ font: inherit; min-width: 2.2em; padding: .2em .5em; background: #fff; border: 1px solid #999; border-radius: 4px; cursor: pointer; }}
-#side {{ flex: 1; padding: 0 1em 1em; overflow: auto; font-size: 14px; min-width: 20em; max-width: 32em; }}
-#side h2 {{ font-size: 1.2em; }}
+#side {{ flex: 1; padding: 0 1em; display: flex; flex-direction: column; height: 100vh; box-sizing: border-box;
+         overflow: hidden; font-size: 14px; min-width: 20em; max-width: 32em; }}
+#side h2 {{ font-size: 1.2em; margin: .6em 0 .3em; flex: none; }}
+/* The card first, at the top of the panel, scrolling by itself; the help and the legend under it,
+   folded away once a card is shown (a click on "Help and legend" opens them again). */
+#info {{ flex: 1 1 auto; min-height: 0; overflow: auto; border-top: 1px solid #ddd; }}
+#info h3 {{ margin-top: .5em; }}
+#about {{ flex: none; max-height: 45vh; overflow: auto; border-top: 1px solid #ddd; padding: .3em 0 .6em; }}
+#about summary {{ cursor: pointer; font-weight: bold; color: #333; }}
 .help {{ color: #444; }}
 .legend {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em .8em; font-size: 12px; }}
 .legend .swatch {{ display: inline-block; width: 1.4em; height: .9em; border: 1px solid #555; vertical-align: middle; margin-right: .3em; }}
-.legend .dashed {{ border-style: dashed; }} .legend .dotted {{ border-style: dotted; }}
+.legend .dashed {{ border-style: dashed; }} .legend .dotted {{ border-style: dotted; }} .legend .bold {{ border-width: 3px; }}
 .legend .line {{ display: inline-block; width: 2em; border-top: 2px solid #555; vertical-align: middle; margin-right: .3em; }}
 .legend .line.inferred {{ border-top: 2px dashed {red}; }}
 mark {{ background: #ffe08a; }}
@@ -541,7 +618,8 @@ g.node.dim, g.edge.dim {{ opacity: 0.2; }}
 g.node.picked > path, g.node.picked > polygon, g.node.picked > ellipse {{ stroke: #1a5fb4; stroke-width: 3; }}
 </style></head><body>
 <div id="graph">{svg}<div id="zoom"><button id="zoom-in" title="zoom in">+</button><button id="zoom-out" title="zoom out">−</button><button id="zoom-fit" title="see it all">Fit</button></div></div>
-<div id="side"><h2>{title}</h2><p class="help" id="help">{help}</p>{legend}<div id="info"></div></div>
+<div id="side"><h2>{title}</h2><div id="info"><p class="muted" id="hint">{hint}</p></div>
+<details id="about" open><summary>Help and legend</summary><p class="help" id="help">{help}</p>{legend}</details></div>
 <script>
 "use strict";
 const DATA = {data};
@@ -566,13 +644,17 @@ function nodeCard(d) {{
 }}
 function eventCard(d) {{
   return `<h3>${{esc(d.label)}}</h3><p><b>${{esc(d.when)}}</b> <span class="muted">(${{esc(d.precision)}}; ${{esc(d.how)}})</span></p>` +
-    (d.note ? `<p>${{esc(d.note)}}</p>` : "") + `<h4>Sources</h4>${{list(d.sources)}}` +
+    (d.note ? `<p>${{esc(d.note)}}</p>` : "") +
+    (d.dated_by.length ? `<p class="dated-by">date from: ${{d.dated_by.map(x => esc(x.source) + grade(x.grade)).join("; ")}}</p>` : "") +
+    `<h4>Sources</h4>${{list(d.sources)}}` +
     `<details><summary>expert detail</summary><code>${{esc(d.iri)}}</code></details>`;
 }}
 function show(id) {{
   const d = DATA[id]; if (!d) return;
   document.getElementById("info").innerHTML = VIEW === "timeline" ? eventCard(d) : nodeCard(d);
   document.getElementById("info").dataset.shown = id;
+  document.getElementById("info").scrollTop = 0;
+  document.getElementById("about").open = false;
   document.querySelectorAll("g.node").forEach(n => n.classList.toggle("picked", n.id === id));
   if (VIEW !== "network") return;
   const near = new Set([id, ...d.stated.map(f => f.other_id), ...d.derived.map(f => f.other_id)]);
@@ -633,11 +715,13 @@ def _legend_html(view: str, net: Network | None) -> str:
 
 def html_page(svg: bytes, details: dict, title: str, view: str = "network", net: Network | None = None) -> bytes:
     """The offline page of a view: the SVG, fitted, with zoom and pan; its help and legend in the
-    side panel; a click on a node (an event, on the timeline) shows its card there."""
+    side panel; a click on a node (an event, on the timeline) shows its card at the top of the panel,
+    and folds the help and legend away under it."""
     text = svg.decode("utf-8")
     text = text[text.find("<svg"):]
     data = json.dumps(details, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
-    return HTML_TEMPLATE.format(title=html.escape(title), svg=text, data=data, red=INFERRED_COLOUR,
+    hint = "Click an event to see its card here." if view == "timeline" else "Click a box to see its card here."
+    return HTML_TEMPLATE.format(title=html.escape(title), svg=text, data=data, red=INFERRED_COLOUR, hint=hint,
                                 view=json.dumps(view), help=html.escape(HELP[view]),
                                 legend=_legend_html(view, net)).encode("utf-8")
 
@@ -663,13 +747,13 @@ def draw(ds: Dataset, output: Path, focus: URIRef | None = None, hops: int = 2, 
     if timeline:
         if focus is not None:
             raise KgError("--focus does not apply to --timeline")
-        events, title = timeline_events(ds, ex), "Timeline of dated events"
+        events, title = timeline_events(ds, ex), TIMELINE_TITLE
         payload = (timeline_view(ds, events, ex, title) if fmt == "html"
                    else render(timeline_dot(events, title), fmt, "neato"))
     else:
         net = network(ds, focus, hops, ex)
         title = (f"Around {ex.label(focus)} ({hops} hop{'s' if hops != 1 else ''})" if focus is not None
-                 else "Actors, systems, agreements and sanctions")
+                 else NETWORK_TITLE)
         # The HTML view shows its legend in the side panel, out of the drawing's way.
         payload = network_view(ds, net, ex, title) if fmt == "html" else render(network_dot(net, title), fmt)
     write_atomic(output, payload)

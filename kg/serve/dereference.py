@@ -63,7 +63,12 @@ def run_page_job(store, job: dict) -> tuple[int, str, bytes, dict]:
             from kg.serve.description import catalogue, void_description
 
             graph = void_description(store, job["endpoint"]) if what == "void" else catalogue(store, job["endpoint"])
-            body = write_graph(graph, fmt)
+            if fmt != "html":
+                body = write_graph(graph, fmt)
+            elif what == "void":
+                body = pages.void_page(graph, label_literals(store, _named(graph)))
+            else:
+                body = pages.catalog_page(graph, label_literals(store, _named(graph)), source_grades(store))
         elif what == "shapes":
             from kg.validation.shacl import load_shapes
 
@@ -88,6 +93,13 @@ def run_page_job(store, job: dict) -> tuple[int, str, bytes, dict]:
     except KgError as exc:
         return _plain(404 if what == "explain" else 400, str(exc))
     return 200, page_media_type(fmt), body, headers
+
+
+def _named(graph) -> set:
+    """The IRIs *graph* names, for their labels (the one label lookup)."""
+    from rdflib import URIRef
+
+    return {t for triple in graph for t in triple if isinstance(t, URIRef)}
 
 
 def _plain(status: int, message: str) -> tuple[int, str, bytes, dict]:

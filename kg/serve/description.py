@@ -124,16 +124,7 @@ def void_description(store, endpoint: str) -> Graph:
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, VOID.triples, Literal(per.get(name, 0))))
         g.add((sub, VOID.sparqlEndpoint, URIRef(endpoint)))
-    g.remove((ds, VOID.rootResource, None))  # a root is only named where the graph has it
-    if (URIRef(RESOURCE + "India"), None, None) in _subjects(store, RESOURCE + "India"):
-        return g
-
-
-def _subjects(store, iri: str) -> Graph:
-    from kg.sparql import run
-
-    return run(store, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", {"s": URIRef(iri)},
-               source="<void>").graph
+    return g
 
 
 def catalogue(store, endpoint: str) -> Graph:

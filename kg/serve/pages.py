@@ -32,6 +32,8 @@ ol.timeline li::before { content: ""; position: absolute; left: -.45em; top: .55
                          border-radius: 50%; background: #7a9cc6; }
 ol.timeline time { font-family: monospace; margin-right: .6em; }
 ul.neighbours { columns: 2; } nav a { margin-right: 1em; }
+table { border-collapse: collapse; } th, td { text-align: left; padding: .2em .8em .2em 0; border-bottom: 1px solid #eee; }
+td.n { text-align: right; font-family: monospace; }
 """
 
 
@@ -284,3 +286,96 @@ def shapes_listing(shapes) -> bytes:
     body = (f'<h1>SHACL shapes</h1><p class="iri">{_e(SHAPES[:-1])}</p>{_formats("/shapes")}'
             f'<ul>{"".join(items)}</ul>')
     return page("Shapes", body)
+
+
+# --- VoID and the DCAT catalogue, for a browser --------------------------------------------------
+
+DCTERMS = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+VOID_NS = "http://rdfs.org/ns/void#"
+
+
+def _one(graph, s, p: str):
+    return graph.value(s, URIRef(p))
+
+
+def _dataset(graph, kind: str):
+    """The dataset node of a VoID or DCAT *graph* (the subject typed *kind* that is no subset)."""
+    subsets = set(graph.objects(None, URIRef(VOID_NS + "subset")))
+    return next(s for s in sorted(graph.subjects(RDF_TYPE, URIRef(kind)), key=str) if s not in subsets)
+
+
+def _label_or_short(labels: dict, term) -> str:
+    from kg.core.terms import shorten
+
+    return str(labels[term]) if term in labels else shorten(term)
+
+
+def void_page(graph, labels: dict) -> bytes:
+    """The VoID description (:func:`kg.serve.description.void_description`) as a page: the dataset,
+    its graphs with their triple counts, the SPARQL endpoint, the vocabularies, example resources."""
+    V = lambda name: VOID_NS + name  # noqa: E731
+    ds = _dataset(graph, V("Dataset"))
+    title = str(_one(graph, ds, DCTERMS + "title") or "defence-kg")
+    endpoint = _one(graph, ds, V("sparqlEndpoint"))
+    rows = "".join(
+        f'<tr><td>{link(sub, graph_label(str(sub)))}</td><td class="iri">{_e(sub)}</td>'
+        f'<td class="n">{_e(_one(graph, sub, V("triples")))}</td></tr>'
+        for sub in sorted(graph.objects(ds, URIRef(V("subset"))), key=str))
+    vocabularies = "".join(f'<li><a href="{_e(v)}">{_e(v)}</a></li>'
+                           for v in sorted(graph.objects(ds, URIRef(V("vocabulary"))), key=str))
+    examples = "".join(f"<li>{link(x, _label_or_short(labels, x))}</li>"
+                       for x in sorted(graph.objects(ds, URIRef(V("exampleResource"))), key=str))
+    body = [f"<h1>{_e(title)}</h1>", f'<p class="iri">{_e(ds)}</p>', _formats("/.well-known/void"),
+            f'<p>{_e(_one(graph, ds, V("triples")))} triples in all. The IRIs of its resources begin with '
+            f'<code>{_e(_one(graph, ds, V("uriSpace")))}</code>.</p>',
+            f'<p>SPARQL endpoint: <a href="{_e(endpoint)}" id="endpoint">{_e(endpoint)}</a> '
+            '(or ask it on <a href="/">the query page</a>).</p>',
+            '<h2>Graphs</h2><table id="graphs"><thead><tr><th>graph</th><th>IRI</th><th>triples</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>",
+            f'<h2>Example resources</h2><ul id="examples">{examples}</ul>',
+            f'<h2>Vocabularies used</h2><ul id="vocabularies">{vocabularies}</ul>']
+    return page("VoID", "\n".join(body))
+
+
+def catalog_page(graph, labels: dict, grades: dict) -> bytes:
+    """The DCAT catalogue (:func:`kg.serve.description.catalogue`) as a page: the dataset, its
+    distributions with their media types and downloads, the SPARQL endpoint, the sources with their
+    grades."""
+    D = lambda name: URIRef(DCAT + name)  # noqa: E731
+    ds = _dataset(graph, DCAT + "Dataset")
+    title = str(_one(graph, ds, DCTERMS + "title") or "defence-kg")
+    dists = []
+    for dist in sorted(graph.objects(ds, D("distribution")), key=str):
+        url = graph.value(dist, D("downloadURL")) or graph.value(dist, D("accessURL"))
+        mime = graph.value(dist, D("mediaType"))
+        what = str(graph.value(dist, URIRef(DCTERMS + "title")) or "the SPARQL endpoint")
+        where = _path_of(str(url)) if url is not None else ""
+        kind = str(mime).split("/media-types/")[-1] if mime is not None else "SPARQL 1.1 protocol"
+        dists.append(f'<tr><td>{_e(what)}</td><td><code>{_e(kind)}</code></td>'
+                     f'<td><a href="{_e(where or url)}">{_e(url)}</a></td></tr>')
+    services = "".join(f'<li><a href="{_e(svc)}">{_e(svc)}</a> (SPARQL 1.1 protocol; '
+                       '<a href="/">the query page</a>)</li>'
+                       for svc in sorted(graph.subjects(D("servesDataset"), ds), key=str))
+    sources = []
+    for src in sorted(graph.objects(ds, URIRef(DCTERMS + "source")), key=lambda s: (_label_or_short(labels, s), str(s))):
+        grade = grades.get(str(src), (src, "", None))[1]
+        sources.append(f"<li>{link(src, _label_or_short(labels, src))} {_grade(grade)}</li>")
+    body = [f"<h1>{_e(title)}</h1>", f'<p class="iri">{_e(ds)}</p>', _formats("/catalog"),
+            f'<p>{_e(_one(graph, ds, DCTERMS + "description") or "")}</p>',
+            f'<p class="muted">version {_e(_one(graph, ds, "http://www.w3.org/2002/07/owl#versionInfo") or "")}; '
+            'its graphs and their sizes: <a href="/.well-known/void">VoID</a>.</p>',
+            '<h2>Distributions</h2><table id="distributions"><thead><tr><th>what</th><th>media type</th>'
+            f'<th>download</th></tr></thead><tbody>{"".join(dists)}</tbody></table>',
+            f'<h2>SPARQL endpoint</h2><ul id="services">{services}</ul>',
+            f'<h2>Sources</h2><p class="muted">The articles and cited sources the facts are taken from, '
+            f'with their Admiralty grades.</p><ul id="sources">{"".join(sources)}</ul>']
+    return page("Catalogue", "\n".join(body))
+
+
+def _path_of(url: str) -> str:
+    """The path and query of *url* (a link on this host works whatever name the host is reached by)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")

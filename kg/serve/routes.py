@@ -114,13 +114,9 @@ class Routes:
             job = {"kind": "page", "what": "explain", "s": s, "p": _single(params, "p"), "o": _single(params, "o"),
                    "fmt": "html"}
             return self._vary(self.server.engine.run(job, client=self.request.client))
-        rdf_only = path in ("/.well-known/void", "/catalog")
-        if rdf_only:
-            fmt = negotiate("graph", self.request.headers.get("Accept"), formats)
-        else:
-            fmt = negotiate_page(self.request.headers.get("Accept"), formats)
+        fmt = negotiate_page(self.request.headers.get("Accept"), formats)
         if fmt is None:
-            offered = ", ".join(v[0] for v in GRAPH_TYPES.values()) if rdf_only else ", ".join(PAGE_TYPES.values())
+            offered = ", ".join(PAGE_TYPES.values())
             return self._vary(error_reply(406, f"no acceptable representation of {path}; offered: {offered}"))
         iri = iri_for_path(path)
         if iri is not None:
@@ -131,7 +127,7 @@ class Routes:
             except KgError as exc:  # a character no IRI may hold: nothing the graph can describe
                 return self._vary(error_reply(400, str(exc)))
         location = {"Content-Location": f"{path}?format={fmt}"}
-        if rdf_only:
+        if path in ("/.well-known/void", "/catalog"):
             job = {"kind": "page", "what": "void" if path == "/.well-known/void" else "catalog", "fmt": fmt,
                    "endpoint": endpoint}
         elif path == "/ontology":
