@@ -201,3 +201,58 @@ def test_unknown_input_is_a_user_error(tmp_path):
     proc = run_kg("build", "--backend", "oxigraph", "--input", str(tmp_path / "missing.nq"),
                   "--build-dir", str(tmp_path / "o"))
     assert proc.returncode != 0 and "no such" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# Regression (3c03d58): Oxigraph's own union mode matched a triple once per graph holding it, so a
+# fact two sources state gave every row twice. The union is kept as a set in the store's default
+# graph; since it is filled by the bulk loader and the reasoner's triples join it as they are
+# written, the same rule is checked here through each way the union changes.
+TWO_SOURCES = """
+@prefix dkg: <https://w3id.org/defence-kg/ontology#> .
+@prefix dkgr: <https://w3id.org/defence-kg/resource/> .
+dkgr:India dkg:buyerIn dkgr:deal-1 .
+"""
+
+
+ASK_BUYER_IN = "SELECT ?s ?o WHERE { ?s <https://w3id.org/defence-kg/ontology#buyerIn> ?o }"
+
+
+def _two_sources(backend_name):
+    from kg.core.iris import SOURCE_GRAPH
+    from kg.store import create
+
+    store = create(backend_name)
+    fact = Graph().parse(data=TWO_SOURCES, format="turtle")
+    store.add_graph(str(G_ASSERTED), fact)
+    store.add_graph(SOURCE_GRAPH + "a", fact)
+    return store
+
+
+@pytest.mark.parametrize("backend_name", ["rdflib", "oxigraph"])
+def test_a_fact_two_graphs_state_is_one_row_of_the_default_graph(backend_name):
+    from kg.core.iris import SOURCE_GRAPH
+
+    store = _two_sources(backend_name)
+    assert len(list(run(store, ASK_BUYER_IN))) == 1
+    # a graph cleared leaves the union without what only it held
+    store.clear_graph(str(G_ASSERTED))
+    assert len(list(run(store, ASK_BUYER_IN))) == 1
+    store.clear_graph(SOURCE_GRAPH + "a")
+    assert list(run(store, ASK_BUYER_IN)) == []
+
+
+def test_the_reasoners_triples_join_the_union_once_on_oxigraph():
+    """The union is current when the native reasoner writes (a query came first): its triples join
+    it as they are written, once each."""
+    from kg.core.iris import GRAPH_ONTOLOGY, SOURCE_GRAPH
+    from kg.sources.ontology import load_ontology
+
+    store = _two_sources("oxigraph")
+    store.add_graph(GRAPH_ONTOLOGY, load_ontology())
+    assert len(list(run(store, ASK_BUYER_IN))) == 1  # the union is now current
+    store.materialise([GRAPH_ONTOLOGY, str(G_ASSERTED), SOURCE_GRAPH + "a"], "native")
+    # dkg:buyer is the inverse of dkg:buyerIn: derived from both graphs, one row
+    inverse = "SELECT ?s ?o WHERE { ?s <https://w3id.org/defence-kg/ontology#buyer> ?o }"
+    assert [(str(r[0]), str(r[1])) for r in run(store, inverse)] == [
+        ("https://w3id.org/defence-kg/resource/deal-1", "https://w3id.org/defence-kg/resource/India")]
+    assert len(list(run(store, ASK_BUYER_IN))) == 1

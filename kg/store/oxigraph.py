@@ -148,10 +148,8 @@ class OxigraphStore:
         the store cannot be written (a read-only build without it: Oxigraph's union mode is used)."""
         if not self._union_stale:
             return True
-        o = ox()
         try:
-            self.raw.clear_graph(o.DefaultGraph())
-            self.raw.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            _fill_union(self.raw)
         except OSError:
             return False
         self._union_stale = False
@@ -336,16 +334,21 @@ class OxigraphStore:
                     yield q.subject, q.predicate, q.object
 
         terms, derived = derive(triples(), o.NamedNode, term_kind, progress=progress)
+        # derived triples are never in the input graphs; where the union is kept current, they join
+        # it as they are written (a set: a triple the union has already is written once)
+        default = None if self._union_stale else o.DefaultGraph()
         n, batch = 0, []
-        for s, p, v in decode(terms, derived):  # derived triples are never in the input graphs
+        for s, p, v in decode(terms, derived):
             batch.append(o.Quad(s, p, v, g_inf))
+            if default is not None:
+                batch.append(o.Quad(s, p, v, default))
             if len(batch) >= 500_000:
                 self.raw.extend(batch)
                 n += len(batch)
                 batch = []
         self.raw.extend(batch)
-        self._union_stale = True
-        return n + len(batch)
+        n += len(batch)
+        return n // 2 if default is not None else n
 
     def as_dataset(self):
         """The whole store as an rdflib dataset (for writing a small build as rdflib writes it)."""
@@ -434,6 +437,18 @@ class BuiltStore(OxigraphStore):
         return list(self._graphs)
 
 
+def _fill_union(raw) -> None:
+    """Make *raw*'s default graph the union of its named graphs, as a set: streamed through the
+    bulk loader, where one SPARQL ``INSERT ... WHERE { GRAPH ?g ... }`` held every quad of the
+    union in one transaction (46 s and the whole union in memory at 1M asserted triples)."""
+    o = ox()
+    raw.clear_graph(o.DefaultGraph())
+    graphs = [g for g in raw.named_graphs() if isinstance(g, o.NamedNode)]
+    default = o.DefaultGraph()
+    raw.bulk_extend(o.Quad(q.subject, q.predicate, q.object, default)
+                    for g in graphs for q in raw.quads_for_pattern(None, None, None, g))
+
+
 def store_dir(build_dir: Path) -> Path:
     return Path(build_dir) / STORE_NAME
 
@@ -453,7 +468,7 @@ def _open_raw(build_dir: Path):
             store.bulk_load(path=str(nq), format=o.RdfFormat.N_QUADS)
         except SyntaxError as exc:
             raise load_error(nq, exc, " (is the build truncated? run `kg build` again)") from None
-        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the union, as a set
+        _fill_union(store)
         return store
     raise missing_file(store_dir(build_dir), "built store (run `kg build` first)")
 
