@@ -80,11 +80,13 @@ def _top_order_by(text: str):
 
 
 @pytest.mark.parametrize("slug", sorted(named_queries()))
-def test_every_competency_query_prints_its_rows_in_the_same_order_on_both_backends(slug, build_dir):
+def test_every_competency_query_prints_its_rows_in_the_same_order_on_both_backends(slug, request):
     """A SELECT question has a total ORDER BY, so `kg query` prints the same rows in the same order
     on both routes. (An ASK answer is one boolean and a CONSTRUCT answer a set of triples: ORDER BY
-    means nothing there, but what `kg query` prints must still be the same.)"""
+    means nothing there, but what `kg query` prints must still be the same.) Each question is asked
+    of the build its answer is for: the article's alone, or with the cited sources (`# Layer: all`)."""
     q = named_queries()[slug]
+    build_dir = request.getfixturevalue("build_dir" if q.layer == "article" else "sources_build_dir")
     is_select, order_by = _top_order_by(q.text)
     if is_select:
         assert order_by is not None, f"{slug} has no ORDER BY"
