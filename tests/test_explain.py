@@ -171,9 +171,11 @@ def test_competency_answer_quotes_the_right_sentences(explainer, dataset, slug):
 
 
 def test_every_competency_answer_is_traced_to_a_declared_sentence(explainer, dataset):
+    # the article's own questions, on the article's build (`dataset`): the whole-graph questions'
+    # answers rest on cited sources too, whose evidence is a citation, not a sentence
     for slug, q in named_queries().items():
         declared = set(re.findall(r"\bs\d{2}\b", q.header("sentences")))
-        if not declared:
+        if not declared or q.layer != "article":
             continue
         found = _answer_sentences(explainer, dataset, q)
         assert found & declared, f"{slug}: answers traced to {sorted(found)}, header says {sorted(declared)}"
