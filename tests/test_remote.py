@@ -70,9 +70,9 @@ def virtuoso(build_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def served(build_dir, tmp_path_factory):
-    # rdflib's engine takes 20-35 s on two of the whole-graph questions (article-events-on-the-
-    # outlet-alone, article-facts-an-official-source-corroborates) on 2 CPUs: past the default
-    # 10 s timeout of the rdflib backend; what this module tests is the answers of each route
+    # rdflib's engine takes up to ~6 s on a whole-graph question (where-sources-disagree) on 2
+    # CPUs, near the default 10 s timeout of the rdflib backend on a loaded machine; what this
+    # module tests is the answers of each route
     server = start_kg_serve(build_dir, tmp_path_factory.mktemp("serve-remote"), "--timeout", "120")
     yield server
     server.stop()
