@@ -198,6 +198,12 @@ def test_unknown_input_is_a_user_error(tmp_path):
     stray.write_text("<http://a> <http://b> <http://c> <http://other-graph> .\n")
     with pytest.raises(KgError, match="asserted, provenance and source graphs only"):
         build(stray, backend="oxigraph")
+    # a triple in the default graph is refused too, though the store writes the union there itself
+    default = tmp_path / "z.nq"
+    default.write_text("<http://a> <http://b> <http://c> .\n")
+    for backend_name in ("oxigraph", "rdflib"):
+        with pytest.raises(KgError, match="asserted, provenance and source graphs only"):
+            build(default, backend=backend_name)
     proc = run_kg("build", "--backend", "oxigraph", "--input", str(tmp_path / "missing.nq"),
                   "--build-dir", str(tmp_path / "o"))
     assert proc.returncode != 0 and "no such" in proc.stderr and "Traceback" not in proc.stderr
@@ -256,3 +262,30 @@ def test_the_reasoners_triples_join_the_union_once_on_oxigraph():
     assert [(str(r[0]), str(r[1])) for r in run(store, inverse)] == [
         ("https://w3id.org/defence-kg/resource/deal-1", "https://w3id.org/defence-kg/resource/India")]
     assert len(list(run(store, ASK_BUYER_IN))) == 1
+
+
+def test_an_on_disk_store_reopened_knows_its_union_is_current(tmp_path):
+    """The benchmark's steps run one process each on one store: a store whose union a flush made
+    current is not filled again when reopened, and any change after marks it out of date."""
+    from kg.store.oxigraph import UNION_MARKER
+
+    store = OxigraphStore.create(tmp_path / "store")
+    store.add_graph(str(G_ASSERTED), Graph().parse(data=TWO_SOURCES, format="turtle"))
+    store.flush()
+    marker = tmp_path / ("store" + UNION_MARKER)
+    assert marker.is_file()
+    del store
+    again = OxigraphStore.open(tmp_path / "store")
+    assert marker.is_file() and not again._union_stale
+    assert len(list(run(again, ASK_BUYER_IN))) == 1
+    again.clear_graph(str(G_ASSERTED))
+    assert not marker.exists()
+    assert list(run(again, ASK_BUYER_IN)) == []
+    again.flush()
+    del again
+    assert OxigraphStore.open(tmp_path / "store")._union_stale is False
+    fresh = OxigraphStore.create(tmp_path / "store")  # a new, empty store there: the old marker goes
+    assert not marker.exists() and list(run(fresh, ASK_BUYER_IN)) == []
+    # an empty store's union is current, and each addition keeps it so: no fill is needed
+    fresh.add_graph(str(G_ASSERTED), Graph().parse(data=TWO_SOURCES, format="turtle"))
+    assert not fresh._union_stale and len(list(run(fresh, ASK_BUYER_IN))) == 1

@@ -133,9 +133,23 @@ class OxigraphStore:
         """The build for ``kg serve``: each forked worker opens it itself (:class:`BuiltStore`)."""
         return BuiltStore(build_dir)
 
-    def __init__(self, store=None):
+    def __init__(self, store=None, path: Path | None = None):
         self._store = store
-        self._union_stale = True
+        # an on-disk store notes beside it that its union is current (written by flush, removed by
+        # any change), so that a process opening it (the benchmark's steps) does not fill it again
+        self._marker = Path(str(path) + UNION_MARKER) if path is not None else None
+        self._stale = True  # until filled, or until open() finds the marker
+
+    @property
+    def _union_stale(self) -> bool:
+        return self._stale
+
+    @_union_stale.setter
+    def _union_stale(self, stale: bool) -> None:
+        self._stale = stale
+        marker = getattr(self, "_marker", None)
+        if stale and marker is not None and marker.exists():
+            marker.unlink()
 
     # The default graph a query sees is the union of the named graphs, as a *set* (the RDF merge),
     # the same as rdflib's: Oxigraph's own union mode (use_default_graph_as_union) matches a triple
@@ -163,16 +177,22 @@ class OxigraphStore:
         """A new, empty store: in memory, or on disk at *path* (emptied first)."""
         o = ox()
         if path is None:
-            return cls(o.Store())
-        path = Path(path)
-        if path.exists():
-            shutil.rmtree(path)
-        return cls(o.Store(str(path)))
+            store = cls(o.Store())
+        else:
+            path = Path(path)
+            if path.exists():
+                shutil.rmtree(path)
+            store = cls(o.Store(str(path)), path)
+            store._union_stale = True  # removes the marker of the store that was there
+        store._stale = False  # empty: its union (empty) is current, and every addition keeps it so
+        return store
 
     @classmethod
     def open(cls, path: Path) -> "OxigraphStore":
         """The store on disk at *path*, as it is (for the benchmark's steps, one process each)."""
-        return cls(ox().Store(str(path)))
+        store = cls(ox().Store(str(path)), path)
+        store._stale = not store._marker.exists()
+        return store
 
     @property
     def raw(self):
@@ -274,16 +294,34 @@ class OxigraphStore:
         """Copy an rdflib graph into the named graph *graph_iri*."""
         o = ox()
         g = o.NamedNode(graph_iri)
-        self.raw.extend([o.Quad(to_ox(s), to_ox(p), to_ox(v), g) for s, p, v in graph])
-        self._union_stale = True
+        quads = [o.Quad(to_ox(s), to_ox(p), to_ox(v), g) for s, p, v in graph]
+        if not self._union_stale:  # the union kept current as the graph is added (a set: once each)
+            quads += [o.Quad(q.subject, q.predicate, q.object, o.DefaultGraph()) for q in quads]
+        self.raw.extend(quads)
 
     def load_file(self, path: Path) -> None:
-        """Bulk-load an N-Quads or TriG file; its quads must be in the asserted and provenance graphs."""
+        """Bulk-load an N-Quads or TriG file; its quads must be in the asserted and provenance graphs.
+
+        Where the union is current, each quad is also written to the default graph as it is read:
+        one pass over the file, where filling the union after it reads the whole store again."""
+        o = ox()
         try:
-            self.raw.bulk_load(path=str(path), format=rdf_format(path))
+            if self._union_stale:
+                self.raw.bulk_load(path=str(path), format=rdf_format(path))
+            else:
+                default = o.DefaultGraph()
+
+                def with_union():
+                    for q in o.parse(path=str(path), format=rdf_format(path)):
+                        if isinstance(q.graph_name, o.DefaultGraph):
+                            self._default_input = True  # refused by stray_quads, as it is in the file
+                            continue
+                        yield q
+                        yield o.Quad(q.subject, q.predicate, q.object, default)
+
+                self.raw.bulk_extend(with_union())
         except SyntaxError as exc:
             raise load_error(path, exc) from None
-        self._union_stale = True
 
     def quads(self, graph_iri: str):
         """The pyoxigraph quads of one named graph."""
@@ -302,10 +340,14 @@ class OxigraphStore:
         o = ox()
         stray = [g for g in self.raw.named_graphs() if isinstance(g, o.NamedNode) and not is_build_graph(g.value)]
         default = next(iter(self.raw.quads_for_pattern(None, None, None, o.DefaultGraph())), None)
-        return bool(stray) or (default is not None and self._union_stale)  # not the union it keeps
+        # a default-graph quad is stray if the store did not put it there as the union
+        return bool(stray) or getattr(self, "_default_input", False) or (default is not None and self._union_stale)
 
     def clear_graph(self, graph_iri: str) -> None:
-        self.raw.clear_graph(ox().NamedNode(graph_iri))
+        g = ox().NamedNode(graph_iri)
+        if next(iter(self.raw.quads_for_pattern(None, None, None, g)), None) is None:
+            return  # nothing to clear: the union stays as it is
+        self.raw.clear_graph(g)
         self._union_stale = True
 
     def count(self, graph_iri: str) -> int:
@@ -399,6 +441,8 @@ class OxigraphStore:
     def flush(self) -> None:
         self._ensure_union()
         self.raw.flush()
+        if self._marker is not None and not self._union_stale:
+            self._marker.touch()
 
 
 class BuiltStore(OxigraphStore):
@@ -435,6 +479,10 @@ class BuiltStore(OxigraphStore):
 
     def graphs(self) -> list[str]:
         return list(self._graphs)
+
+
+#: beside an on-disk store ``DIR``, the file ``DIR.union-current`` says its default graph is the union
+UNION_MARKER = ".union-current"
 
 
 def _fill_union(raw) -> None:
