@@ -289,3 +289,23 @@ def test_an_on_disk_store_reopened_knows_its_union_is_current(tmp_path):
     # an empty store's union is current, and each addition keeps it so: no fill is needed
     fresh.add_graph(str(G_ASSERTED), Graph().parse(data=TWO_SOURCES, format="turtle"))
     assert not fresh._union_stale and len(list(run(fresh, ASK_BUYER_IN))) == 1
+
+
+def test_queries_on_threads_fill_an_out_of_date_union_once_without_hanging(ox_build):
+    """Regression: validation's queries run on two threads; on a store whose union was out of date
+    both filled it at once through the bulk loader, and the build hung."""
+    import threading
+
+    from kg.validation import select_all
+
+    raw = OxigraphStore.create().raw
+    raw.extend(ox_build.store.raw.quads_for_pattern(None, None, None, None))
+    store = OxigraphStore(raw)  # a store made outside the class: its union is out of date
+    out = {}
+    t = threading.Thread(target=lambda: out.setdefault("rows", select_all(store, [ASK_BUYER_IN] * 4, workers=4)),
+                         daemon=True)
+    t.start()
+    t.join(120)
+    assert not t.is_alive(), "the queries hung filling the union"
+    expected = len(list(run(ox_build.store, ASK_BUYER_IN)))
+    assert expected > 0 and [len(r) for r in out["rows"]] == [expected] * 4

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -162,12 +163,15 @@ class OxigraphStore:
         the store cannot be written (a read-only build without it: Oxigraph's union mode is used)."""
         if not self._union_stale:
             return True
-        try:
-            _fill_union(self.raw)
-        except OSError:
-            return False
-        self._union_stale = False
-        return True
+        with _UNION_LOCK:  # validation queries run on threads: the first fills it, the others wait
+            if not self._union_stale:
+                return True
+            try:
+                _fill_union(self.raw)
+            except OSError:
+                return False
+            self._union_stale = False
+            return True
 
     def _union_dataset(self) -> dict:
         return {} if self._ensure_union() else {"use_default_graph_as_union": True}
@@ -483,6 +487,8 @@ class BuiltStore(OxigraphStore):
 
 #: beside an on-disk store ``DIR``, the file ``DIR.union-current`` says its default graph is the union
 UNION_MARKER = ".union-current"
+#: one union fill at a time: two threads filling one store's default graph at once hung in the bulk loader
+_UNION_LOCK = threading.Lock()
 
 
 def _fill_union(raw) -> None:
