@@ -140,6 +140,7 @@ class OxigraphStore:
         # any change), so that a process opening it (the benchmark's steps) does not fill it again
         self._marker = Path(str(path) + UNION_MARKER) if path is not None else None
         self._stale = True  # until filled, or until open() finds the marker
+        self._default_input = False  # a loaded file had default-graph quads (refused by stray_quads)
 
     @property
     def _union_stale(self) -> bool:
@@ -148,9 +149,8 @@ class OxigraphStore:
     @_union_stale.setter
     def _union_stale(self, stale: bool) -> None:
         self._stale = stale
-        marker = getattr(self, "_marker", None)
-        if stale and marker is not None and marker.exists():
-            marker.unlink()
+        if stale and self._marker is not None and self._marker.exists():
+            self._marker.unlink()
 
     # The default graph a query sees is the union of the named graphs, as a *set* (the RDF merge),
     # the same as rdflib's: Oxigraph's own union mode (use_default_graph_as_union) matches a triple
@@ -345,7 +345,7 @@ class OxigraphStore:
         stray = [g for g in self.raw.named_graphs() if isinstance(g, o.NamedNode) and not is_build_graph(g.value)]
         default = next(iter(self.raw.quads_for_pattern(None, None, None, o.DefaultGraph())), None)
         # a default-graph quad is stray if the store did not put it there as the union
-        return bool(stray) or getattr(self, "_default_input", False) or (default is not None and self._union_stale)
+        return bool(stray) or self._default_input or (default is not None and self._union_stale)
 
     def clear_graph(self, graph_iri: str) -> None:
         g = ox().NamedNode(graph_iri)
@@ -460,6 +460,7 @@ class BuiltStore(OxigraphStore):
         self.build_dir = Path(build_dir)
         self._store = _open_raw(self.build_dir)
         self._pid = os.getpid()
+        self._marker, self._default_input = None, False  # read-only: no marker, nothing loaded
         self._sizes = OxigraphStore.graph_sizes(self)  # read once, before any fork
         self._graphs = OxigraphStore.graphs(self)
         # the union is in the default graph (written by the build); a store built before it was kept
