@@ -227,7 +227,7 @@ def ontology_listing(terms: list[tuple], labels: dict) -> bytes:
         entries = groups.get(kind, [])
         if not entries:
             continue
-        items = "".join(f'<li id="{_e(str(t)[len(VOCAB):])}"><b>{_e(labels.get(t, shorten(t)))}</b> '
+        items = "".join(f'<li id="{_e(str(t)[len(VOCAB):])}"><b>{_e(_label_or_short(labels, t))}</b> '
                         f'<span class="iri">{_e(shorten(t))}</span>{" — " + _e(d) if d is not None else ""}</li>'
                         for t, d in entries)
         body.append(f"<h2>{names[kind]}</h2><ul>{items}</ul>")

@@ -29,6 +29,7 @@ year (a contested claim), each fact tied to it by a citation with a locator ("pa
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import random
 from dataclasses import dataclass, field
@@ -96,8 +97,6 @@ def _day_facts(year: int, month: int, day: int | None) -> list[tuple[str, str]]:
                 (DKG + "timeStart", _lit(f"{year:04d}-{month:02d}-01T00:00:00Z", XSD + "dateTime")),
                 (DKG + "timeEnd", _lit(f"{end[0]:04d}-{end[1]:02d}-01T00:00:00Z", XSD + "dateTime")),
                 (DKG + "timePrecision", _iri(TIME + "unitMonth"))]
-    import datetime as dt
-
     nxt = dt.date(year, month, day) + dt.timedelta(days=1)
     return [(DKG + "statedTime", _lit(f"{year:04d}-{month:02d}-{day:02d}")),
             (DKG + "timeStart", _lit(f"{year:04d}-{month:02d}-{day:02d}T00:00:00Z", XSD + "dateTime")),
