@@ -128,3 +128,55 @@ def test_a_day_at_the_end_of_a_month_or_a_month_at_the_end_of_a_year_fits_its_ti
 
     found = _checks_after(dataset, month_ends)
     assert not [c for c in found if c[0] in ("time-precision-violation", "time-bounds-violation")], found
+
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+
+
+def _drop_from_evidence(part):
+    """Remove one part of the first quoted evidence of dkgr:India (sentence, asserter, the
+    target's source, the quote, the position's start or end)."""
+
+    def mutate(g):
+        prov = g[GRAPH_PROVENANCE]
+        ev = next(e for e in prov.objects(DKGR.India, DKG.evidence) if (e, DKG.sentence, None) in prov)
+        target = prov.value(ev, OA.hasTarget)
+        sels = list(prov.objects(target, OA.hasSelector))
+        if part == "sentence":
+            prov.remove((ev, DKG.sentence, None))
+        elif part == "asserter":
+            prov.remove((ev, DKG.assertedBy, None))
+        elif part == "source":
+            prov.remove((target, OA.hasSource, None))
+        else:
+            pred = {"quote": OA.exact, "start": OA.start, "end": OA.end}[part]
+            for sel in sels:
+                prov.remove((sel, pred, None))
+        g["evidence"] = ev
+
+    return mutate
+
+
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("part", ["sentence", "asserter", "source", "quote", "start", "end"])
+def test_evidence_missing_any_part_of_its_quote_is_caught_on_both_backends(dataset, part, backend):
+    from kg.core.terms import shorten
+    from kg.store.oxigraph import OxigraphStore
+
+    graphs = _copy(dataset)
+    _drop_from_evidence(part)(graphs)
+    ev = graphs.pop("evidence")
+    fresh = assemble(graphs[GRAPH_ONTOLOGY], graphs[GRAPH_ASSERTED], graphs[GRAPH_PROVENANCE], graphs[GRAPH_INFERRED])
+    if backend == "oxigraph":
+        store = OxigraphStore.create()
+        for iri in (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_PROVENANCE, GRAPH_INFERRED):
+            store.add_graph(str(iri), fresh.graph(iri))
+        fresh = store
+    from kg.store import as_store
+    from kg.validation.checks import check_texts
+
+    store = as_store(fresh)
+    text = next(t for slug, _, t in check_texts(store) if slug == "missing-provenance-violation")
+    found = [shorten(row["resource"]) for row in store.select(text)]
+    # the other evidence of the same node is whole: only the broken one is reported, once
+    assert found == [shorten(ev)]
