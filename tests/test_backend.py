@@ -309,3 +309,68 @@ def test_queries_on_threads_fill_an_out_of_date_union_once_without_hanging(ox_bu
     assert not t.is_alive(), "the queries hung filling the union"
     expected = len(list(run(ox_build.store, ASK_BUYER_IN)))
     assert expected > 0 and [len(r) for r in out["rows"]] == [expected] * 4
+
+
+ONE_FILE = """<http://x/a> <http://x/p> "one two" <https://w3id.org/defence-kg/graph/asserted> .
+<http://x/a> <http://x/p> "one two" <https://w3id.org/defence-kg/graph/provenance> .
+<http://x/b> <http://x/q> <http://x/c> <https://w3id.org/defence-kg/graph/asserted> .
+<http://x/a> <http://x/r> <http://x/b> <https://w3id.org/defence-kg/graph/provenance> .
+
+<http://x/a> <http://x/s> "7 <http://x/z> ."^^<http://www.w3.org/2001/XMLSchema#string> <https://w3id.org/defence-kg/graph/asserted> .
+"""
+
+
+def _union_and_named(store):
+    import pyoxigraph as o
+
+    union = {q.triple for q in store.raw.quads_for_pattern(None, None, None, o.DefaultGraph())}
+    named = {q.triple for q in store.raw if isinstance(q.graph_name, o.NamedNode)}
+    return union, named
+
+
+@pytest.mark.parametrize("case", ["as written", "with a blank node", "a comment after a line",
+                                  "a triple in the default graph"])
+def test_an_nquads_file_loads_into_an_on_disk_store_with_its_union(tmp_path, monkeypatch, case):
+    """The union of an N-Quads file is written by the bulk loader as the file loads (its lines
+    without their graph label, as N-Triples); a file it cannot take so (blank nodes, which each
+    load names anew; a comment) is read once by Python and written twice; a default-graph triple
+    is refused all the same."""
+    import pyoxigraph
+
+    import kg.store.oxigraph as oxs
+
+    text = ONE_FILE
+    if case == "with a blank node":
+        text = text.replace("<http://x/b>", "_:b1")
+    if case == "a comment after a line":
+        text = text.replace("provenance> .\n", "provenance> . # a comment\n", 1)
+    if case == "a triple in the default graph":
+        text += "<http://x/a> <http://x/t> <http://x/d> .\n"
+    (tmp_path / "in.nq").write_text(text)
+    monkeypatch.setattr(oxs, "NATIVE_UNION_BYTES", 0)  # natively from any size (a large file, below)
+    monkeypatch.setattr(oxs, "_fill_union", lambda raw, fill=oxs._fill_union: (
+        pytest.fail("the union was filled after the load") if case != "a triple in the default graph" else fill(raw)))
+    if case in ("as written", "a triple in the default graph"):  # not read by Python
+        monkeypatch.setattr(pyoxigraph, "parse", lambda *a, **k: pytest.fail("read by Python"))
+    store = OxigraphStore.create(tmp_path / "store")
+    store.load_file(tmp_path / "in.nq")
+    union, named = _union_and_named(store)
+    assert len(named) == 4 and union == named
+    # the blank node is one node in the graphs and the union: the union joins through it
+    rows = list(run(store, "SELECT ?o WHERE { <http://x/a> <http://x/r> ?b . ?b <http://x/q> ?o }"))
+    assert [str(r[0]) for r in rows] == ["http://x/c"]
+    assert store.stray_quads() == (case == "a triple in the default graph")
+    assert not list(tmp_path.glob("*.nt"))  # the triples file is gone
+
+
+def test_a_small_nquads_file_is_loaded_with_its_union_by_python(tmp_path, monkeypatch):
+    """Below NATIVE_UNION_BYTES the bulk loader's own cost outweighs Python's: one parse, each quad
+    written to its graph and the union."""
+    import kg.store.oxigraph as oxs
+
+    (tmp_path / "in.nq").write_text(ONE_FILE)
+    monkeypatch.setattr(oxs.OxigraphStore, "_load_with_union", lambda self, path: pytest.fail("loaded natively"))
+    store = OxigraphStore.create(tmp_path / "store")
+    store.load_file(tmp_path / "in.nq")
+    union, named = _union_and_named(store)
+    assert len(named) == 4 and union == named and not store.stray_quads()
