@@ -227,3 +227,24 @@ def test_synth_refuses_an_extension_that_cannot_hold_its_named_graphs(tmp_path, 
     assert len(lines) == 1 and lines[0].startswith("kg: error:"), proc.stderr
     assert ".nq" in lines[0] and ".trig" in lines[0] and name in lines[0]
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_benchmark_step_reports_its_own_peak_memory_not_its_parents(tmp_path):
+    """Regression: bench/step.py read ru_maxrss, which Linux keeps across exec, so every step that
+    bench/run.py started at 10M reported the parent's 2.7 GB as its own peak."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    child = tmp_path / "child.py"
+    child.write_text(f"import sys\nsys.path.insert(0, {str(bench)!r})\nfrom step import _rss_mb\nprint(_rss_mb())\n")
+    parent = tmp_path / "parent.py"
+    parent.write_text(
+        "import subprocess, sys\n"
+        "ballast = bytearray(400 * 1024 * 1024)\n"
+        "for i in range(0, len(ballast), 4096):\n    ballast[i] = 1\n"
+        f"print(subprocess.run([sys.executable, {str(child)!r}], capture_output=True, text=True, check=True).stdout)\n")
+    child_peak = float(subprocess.run([sys.executable, str(parent)], capture_output=True, text=True,
+                                      check=True).stdout.strip())
+    assert 1 < child_peak < 200  # a bare Python, not the parent's 400 MB
