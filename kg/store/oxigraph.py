@@ -320,8 +320,7 @@ class OxigraphStore:
             if self._union_stale:
                 self.raw.bulk_load(path=str(path), format=rdf_format(path))
             elif not (self._marker is not None and rdf_format(path) == o.RdfFormat.N_QUADS
-                      and Path(path).stat().st_size >= NATIVE_UNION_BYTES
-                      and _graph_labels_last(path) and self._load_with_union(path)):
+                      and Path(path).stat().st_size >= NATIVE_UNION_BYTES and self._load_with_union(path)):
                 default = o.DefaultGraph()
 
                 def with_union():
@@ -539,17 +538,6 @@ def _fill_union(raw) -> None:
     default = o.DefaultGraph()
     raw.bulk_extend(o.Quad(q.subject, q.predicate, q.object, default)
                     for g in graphs for q in raw.quads_for_pattern(None, None, None, g))
-
-
-def _graph_labels_last(path: Path, sample: int = 64) -> bool:
-    """True if the first lines of the N-Quads file at *path* each end with a graph label and
-    `` .`` (as ``kg synth``, ``kg export`` and Oxigraph write them): worth loading natively."""
-    with open(path, "rb") as fh:
-        for _, line in zip(range(sample), fh):
-            line = line.strip()
-            if line and not line.startswith(b"#") and (_label_end(line) is None or b"_:" in line):
-                return False
-    return True
 
 
 def _label_end(line: bytes) -> int | None:

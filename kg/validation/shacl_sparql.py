@@ -50,6 +50,9 @@ _KNOWN = {SH[n] for n in (
 )}
 
 
+CANDIDATES = "{{CANDIDATES}}"  #: where a stepped sh:or alternative takes its candidates
+
+
 def _select(where: str) -> str:
     return f"SELECT DISTINCT ?focus ?value ?label WHERE {{ {where} OPTIONAL {{ ?focus <{RDFS_LABEL}> ?label }} }}"
 
@@ -83,9 +86,6 @@ class Constraint:
                 return select(_select(together))
             cands = "{ VALUES ?focus { " + " ".join(n3(t) for t in sorted(failed)) + " } }"
         return select(_select(cands))
-
-
-CANDIDATES = "{{CANDIDATES}}"
 
 
 class _Compiler:
