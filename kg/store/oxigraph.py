@@ -541,21 +541,19 @@ def _fill_union(raw) -> None:
 
 
 def _label_end(line: bytes) -> int | None:
-    """Where the graph label of a stripped N-Quads *line* starts (its last term), or None."""
+    """Where the graph IRI of a stripped N-Quads *line* starts (its last term), or None."""
     if not line.endswith(b"."):
         return None
     body = line[:-1].rstrip()
     cut = body.rfind(b" ")
     label = body[cut + 1:]
-    if cut < 0 or not ((label.startswith(b"<") and label.endswith(b">")) or label.startswith(b"_:")):
-        return None
-    return cut
+    return cut if cut >= 0 and label.startswith(b"<") and label.endswith(b">") else None
 
 
 def _triples_of(path: Path, out: Path) -> bool:
     """The lines of the N-Quads file *path* without their last term, as N-Triples in *out*
     (blank lines and comments left out); False, at once, at a line whose last term is not a graph
-    label or that has a blank node. A line that is a triple loses its object, and fails to load."""
+    IRI or that has a blank node. A line that is a triple loses its object, and fails to load."""
     with open(path, "rb") as fh, open(out, "wb") as w:
         buf = []
         for line in fh:
