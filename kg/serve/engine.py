@@ -321,8 +321,19 @@ class _Worker:
         child.close()
         self.conn = parent
         self.generation = generation
+        self._kill_lock = threading.Lock()
+        self._killed = False
 
     def kill(self) -> None:
+        """Stop the worker and close its pipe, once, whichever thread asks first.
+
+        ``Engine.close`` and a request thread may both kill a running worker; closing one pipe
+        twice is EBADF at best, and at worst closes a descriptor another thread has just opened.
+        """
+        with self._kill_lock:
+            if self._killed:
+                return
+            self._killed = True
         try:
             os.kill(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, TypeError):

@@ -143,3 +143,31 @@ def test_a_query_that_overran_the_fast_lane_keeps_its_place_in_the_queue():
         assert order.index("M") < order.index("P"), f"M lost its place in the queue: {order}"
     finally:
         engine.close()
+
+
+def test_a_worker_killed_by_close_and_by_its_request_at_once_closes_its_pipe_once():
+    """The defect: ``Engine.close`` killed the running workers while their request threads killed
+    them too; both closed the same pipe, and the second close raised EBADF out of ``close()``
+    (CI, 2026-12-02) — or could have closed a descriptor another thread had just opened."""
+    engine = Engine(small_store(), Limits(timeout=30), workers=1, prestart=1, cache_entries=0)
+    try:
+        w = engine._idle[0]
+        barrier = threading.Barrier(8)
+        errors: list[BaseException] = []
+
+        def kill():
+            barrier.wait()
+            try:
+                w.kill()
+            except BaseException as exc:  # noqa: BLE001 - the test reports whatever escaped
+                errors.append(exc)
+
+        threads = [threading.Thread(target=kill) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert errors == []
+        assert w.conn.closed and not w.proc.is_alive()
+    finally:
+        engine.close()
