@@ -109,6 +109,8 @@ def test_fixture_source_compiles_to_its_own_graph(tmp_path):
     assert (CONTRACT, DKG.evidence, node) in prov
     assert (CONTRACT, PROV.wasDerivedFrom, SOURCE) in prov
     assert (SOURCE, RDF.type, DKG.CitedSource) in prov  # source.ttl goes to provenance
+    # which graph holds its facts, as data: queries reach a source's graph by this triple
+    assert set(prov.objects(SOURCE, DKG.factsGraph)) == {GRAPH}
 
 
 def test_citation_keeps_the_given_speaker_mode_and_hedge(tmp_path):
@@ -380,6 +382,12 @@ SHAPE_PLANTS = [
     ("dkgsh:SourceGradingShape",
      lambda ds: ds.graph(PROVENANCE).remove((None, DKG.informationCredibility, DKGV["credibility-2"])),
      f"<{SOURCE}#grading>"),
+    ("dkgsh:CitedSourceShape",
+     lambda ds: ds.graph(PROVENANCE).remove((SOURCE, DKG.factsGraph, None)),
+     "src:test-statement"),
+    ("dkgsh:CitedSourceShape",
+     lambda ds: ds.graph(PROVENANCE).set((SOURCE, DKG.factsGraph, URIRef("https://w3id.org/defence-kg/graph/asserted"))),
+     "src:test-statement"),
 ]
 
 

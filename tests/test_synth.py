@@ -8,7 +8,7 @@ import pytest
 from conftest import run_kg
 from rdflib import Dataset
 
-from kg.core.iris import SOURCE_GRAPH
+from kg.core.iris import SOURCE_GRAPH, SOURCE_RESOURCE
 from kg.core.namespace import DKG, GRAPH_ASSERTED, GRAPH_PROVENANCE
 from kg.sources.synth import generate
 
@@ -38,6 +38,10 @@ def test_every_fourth_article_has_a_cited_source_with_its_own_graph():
     graphs = {str(g.identifier) for g in ds.graphs() if len(g)}
     assert graphs == {str(GRAPH_ASSERTED), str(GRAPH_PROVENANCE), SOURCE_GRAPH + "synth-000004-cited",
                       SOURCE_GRAPH + "synth-000008-cited"}
+    # each source names its graph, as the source compiler does (the queries reach it so)
+    named = {(str(s), str(o)) for s, o in ds.graph(GRAPH_PROVENANCE).subject_objects(DKG.factsGraph)}
+    assert named == {(SOURCE_RESOURCE + "synth-000004-cited", SOURCE_GRAPH + "synth-000004-cited"),
+                     (SOURCE_RESOURCE + "synth-000008-cited", SOURCE_GRAPH + "synth-000008-cited")}
 
 
 CITED = """

@@ -149,6 +149,7 @@ class DKG(DefinedNamespace):
     evidence: URIRef
     exemplifies: URIRef
     expresses: URIRef
+    factsGraph: URIRef
     firstNonTreatyPartner: URIRef
     forgoTransactionsWith: URIRef
     fullName: URIRef

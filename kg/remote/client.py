@@ -705,6 +705,7 @@ class RemoteStore:
     backend = "remote"
     shacl = "sparql"
     integers_by_value = True
+    sorts_rows = False  # the remote store orders its own rows
 
     def __init__(self, url: str, auth: Auth | None = None, timeout: float = 60.0):
         self.client = RemoteClient(url, auth, timeout)

@@ -88,6 +88,9 @@ def compile_source(folder: Path) -> CitedSource:
     provenance = Graph()
     for t in meta:
         provenance.add(t)
+    # which named graph holds the source's facts, as data: a query finds a source's graph by this
+    # pattern (which every store joins one lookup at a time), never by building its IRI from a string
+    provenance.add((iri, DKG.factsGraph, source_graph_iri(slug)))
 
     evidence_nodes: set[BNode] = set()
     for fact, ev in sorted(facts.subject_objects(DKG.evidence)):

@@ -52,8 +52,8 @@ RDFS_LABEL = RDFS + "label"
 #: so the count is not proportional to N at first; past 100 articles each adds about 2,000 (8 of
 #: them the article's grade, counted exactly), and every SOURCE_EVERY-th about 60 more for its
 #: cited source.
-SIZE_TABLE = ((1, 2893), (2, 5493), (4, 10539), (10, 23544), (20, 45748), (40, 87028), (100, 207975),
-              (200, 410673), (400, 809684), (700, 1419742))
+SIZE_TABLE = ((1, 2893), (2, 5493), (4, 10540), (10, 23546), (20, 45753), (40, 87038), (100, 208000),
+              (200, 410723), (400, 809784), (700, 1419917))
 
 _SYLLABLES = ("al", "ba", "cor", "da", "el", "fen", "gar", "hal", "is", "jor", "kar", "lun", "mar", "nor",
               "os", "pel", "quin", "ros", "sul", "tar", "ul", "ven", "wes", "xan", "yor", "zan", "bri", "dra")
@@ -570,6 +570,7 @@ def _emit_cited_source(art: _Article, w: _Writer, rng: random.Random, ministries
                  (DKG + "retrieved", _lit("2026-12-01", XSD + "date")), (DCT + "language", _lit("en")),
                  (DKG + "grading", _iri(f"{src}#grading"))):
         w.quad(src, p, o, P)
+    w.quad(src, DKG + "factsGraph", _iri(graph), P)  # which graph holds its facts (kg.sources.cited)
     for p, o in ((RDF_TYPE, _iri(DKG + "SourceGrading")), (RDFS_LABEL, _lit(f"grading of {slug}: {grade}", lang="en")),
                  (DKG + "sourceReliability", _iri(DKGV + "reliability-" + grade[0])),
                  (DKG + "informationCredibility", _iri(DKGV + "credibility-" + grade[1])),

@@ -32,11 +32,21 @@ def run(store, text: str, bindings: dict | None = None, *, source: str = "<query
         default_graph = named_graphs = None
     from kg.store.protocol import NeedsValues
 
+    order = info.order if getattr(store, "sorts_rows", False) else None
+    if order:  # the store's engine sorts slower than Python: ask for the rows as they come
+        from kg.sparql.boundary import without_order
+
+        text = without_order(text, info)
     try:
-        return store.query(text, bindings, source=source, default_graph=default_graph,
-                           named_graphs=named_graphs, max_rows=max_rows)
+        result = store.query(text, bindings, source=source, default_graph=default_graph,
+                             named_graphs=named_graphs, max_rows=max_rows)
     except NeedsValues:
         from kg.sparql.boundary import bind
 
-        return store.query(bind(text, bindings, info), None, source=source, default_graph=default_graph,
-                           named_graphs=named_graphs, max_rows=max_rows)
+        result = store.query(bind(text, bindings, info), None, source=source, default_graph=default_graph,
+                             named_graphs=named_graphs, max_rows=max_rows)
+    if order:
+        from kg.sparql.order import sort_rows
+
+        sort_rows(result.bindings, order)
+    return result

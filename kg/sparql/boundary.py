@@ -106,6 +106,10 @@ class Inspection:
     where_open: int | None = None                        #: offset just after the WHERE group's "{"
     service: bool = False
     load: bool = False
+    #: the query's own ORDER BY, when it ends the query and orders by variables alone:
+    #: ((name, descending), ...), and where it stands in the text (see :func:`without_order`)
+    order: tuple[tuple[str, bool], ...] | None = None
+    order_span: tuple[int, int] | None = None
 
     @property
     def has_dataset(self) -> bool:
@@ -166,8 +170,66 @@ def inspect(text: str) -> Inspection:
                 i = j
             elif info.form is None and (word in _FORMS or word in _UPDATE_VERBS):
                 info.form = word
+            elif word == "ORDER" and depth == 0 and info.form == "SELECT":
+                info.order, info.order_span = _plain_order(toks, i, len(text), _projected(toks))
+                if info.order is not None:
+                    break
         i += 1
     return info
+
+
+def _projected(toks: list[Token]) -> set[str] | None:
+    """The variables the outer SELECT projects (None for ``SELECT *``): each named in its
+    clause, or after ``AS``; not those inside an expression (``(COUNT(?x) AS ?n)`` projects ?n)."""
+    start = next(k for k, t in enumerate(toks) if t.kind == "word" and t.text.upper() == "SELECT")
+    names: set[str] = set()
+    parens = 0
+    for k in range(start + 1, len(toks)):
+        t = toks[k]
+        if t.text == "{" or (t.kind == "word" and t.text.upper() in ("WHERE", "FROM")):
+            break
+        if t.text == "*" and parens == 0:
+            return None
+        if t.text == "(":
+            parens += 1
+        elif t.text == ")":
+            parens -= 1
+        elif t.kind == "var" and (parens == 0 or toks[k - 1].text.upper() == "AS"):
+            names.add(t.text[1:])
+    return names
+
+
+def _plain_order(toks: list[Token], i: int, end: int, projected: set[str] | None):
+    """The conditions of the ORDER BY at ``toks[i]`` if each is a variable the query projects
+    (*projected*, None for all), ``ASC(?v)`` or ``DESC(?v)``, and nothing follows them (no
+    LIMIT, OFFSET or VALUES); else ``(None, None)``. A variable not projected is gone from the
+    rows, so only the engine can order by it."""
+    n = len(toks)
+    if i + 1 >= n or toks[i + 1].kind != "word" or toks[i + 1].text.upper() != "BY":
+        return None, None
+    out = []
+    j = i + 2
+    while j < n:
+        t = toks[j]
+        if t.kind == "var":
+            out.append((t.text[1:], False))
+            j += 1
+        elif (t.kind == "word" and t.text.upper() in ("ASC", "DESC") and j + 3 < n
+              and toks[j + 1].text == "(" and toks[j + 2].kind == "var" and toks[j + 3].text == ")"):
+            out.append((toks[j + 2].text[1:], t.text.upper() == "DESC"))
+            j += 4
+        else:
+            return None, None
+    if not out or (projected is not None and any(name not in projected for name, _ in out)):
+        return None, None
+    return tuple(out), (toks[i].start, end)
+
+
+def without_order(text: str, info: Inspection) -> str:
+    """*text* less its trailing ORDER BY (:attr:`Inspection.order`), for a store that sorts the
+    rows itself faster than its engine does (:attr:`kg.store.protocol.Store.sorts_rows`)."""
+    start, end = info.order_span
+    return text[:start] + "\n" + text[end:]
 
 
 def check(text: str, graphs=None, source: str = "<query>") -> Inspection:

@@ -124,6 +124,7 @@ class OxigraphStore:
     backend = "oxigraph"
     shacl = "sparql"
     integers_by_value = True
+    sorts_rows = True
     #: a build's outputs are streamed from the store, not handed to rdflib whole
     streams = True
     default_engine = "native"
@@ -265,9 +266,19 @@ class OxigraphStore:
             names = [v.value for v in answer.variables]
             r = Result("SELECT")
             r.vars = [Variable(n) for n in names]
+            columns = list(enumerate(r.vars))
+            terms: dict = {}  # each distinct term converted once: rows repeat their terms
+
+            def term(t):
+                try:
+                    return terms[t]
+                except KeyError:
+                    terms[t] = out = from_ox(t)
+                    return out
+
             r.bindings = [
-                {Variable(n): from_ox(sol[n]) for n in names if sol[n] is not None}
-                for sol in capped(answer, "rows")
+                {var: term(t) for i, var in columns if (t := sol[i]) is not None}
+                for sol in (answer if max_rows is None else capped(answer, "rows"))
             ]
             return r
         except (OSError, RuntimeError) as exc:  # evaluation errors surface while reading

@@ -66,6 +66,7 @@ class RdflibStore:
     backend = "rdflib"
     shacl = "pyshacl"
     integers_by_value = False
+    sorts_rows = False
     default_engine = "owlrl"
     #: the reference: what every other route is compared with
     reference = True
