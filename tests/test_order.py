@@ -66,9 +66,8 @@ def store_with_ranks(backend):
 @pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
 def test_rows_ordered_by_variables_the_query_does_not_project_are_still_in_order(backend, projection):
     """A second condition orders the ties of the first, unbound comes first. With ``?s`` alone, the
-    defect: the rows were sorted after
-    projection, where ?r and ?k are gone, so an order by variables the query does not select was
-    lost (found before it landed)."""
+    defect: the rows were sorted after projection, where ?r and ?k are gone, so an order by
+    variables the query does not select was lost (found before it landed)."""
     store = store_with_ranks(backend)
     q = (f"SELECT {projection} WHERE {{ ?s <{EX}rank> ?r OPTIONAL {{ ?s <{EX}kind> ?k }} }} "
          f"ORDER BY ASC(?k) DESC(?r)")
