@@ -107,9 +107,9 @@ class Inspection:
     service: bool = False
     load: bool = False
     #: the query's own ORDER BY, when it ends the query and orders by variables alone:
-    #: ((name, descending), ...), and where it stands in the text (see :func:`without_order`)
+    #: ((name, descending), ...), and the offset where it starts (it runs to the end of the text)
     order: tuple[tuple[str, bool], ...] | None = None
-    order_span: tuple[int, int] | None = None
+    order_start: int | None = None
 
     @property
     def has_dataset(self) -> bool:
@@ -171,7 +171,7 @@ def inspect(text: str) -> Inspection:
             elif info.form is None and (word in _FORMS or word in _UPDATE_VERBS):
                 info.form = word
             elif word == "ORDER" and depth == 0 and info.form == "SELECT":
-                info.order, info.order_span = _plain_order(toks, i, len(text), _projected(toks))
+                info.order, info.order_start = _plain_order(toks, i, _projected(toks))
                 if info.order is not None:
                     break
         i += 1
@@ -199,7 +199,7 @@ def _projected(toks: list[Token]) -> set[str] | None:
     return names
 
 
-def _plain_order(toks: list[Token], i: int, end: int, projected: set[str] | None):
+def _plain_order(toks: list[Token], i: int, projected: set[str] | None):
     """The conditions of the ORDER BY at ``toks[i]`` if each is a variable the query projects
     (*projected*, None for all), ``ASC(?v)`` or ``DESC(?v)``, and nothing follows them (no
     LIMIT, OFFSET or VALUES); else ``(None, None)``. A variable not projected is gone from the
@@ -222,14 +222,13 @@ def _plain_order(toks: list[Token], i: int, end: int, projected: set[str] | None
             return None, None
     if not out or (projected is not None and any(name not in projected for name, _ in out)):
         return None, None
-    return tuple(out), (toks[i].start, end)
+    return tuple(out), toks[i].start
 
 
 def without_order(text: str, info: Inspection) -> str:
     """*text* less its trailing ORDER BY (:attr:`Inspection.order`), for a store that sorts the
     rows itself faster than its engine does (:attr:`kg.store.protocol.Store.sorts_rows`)."""
-    start, end = info.order_span
-    return text[:start] + "\n" + text[end:]
+    return text[:info.order_start] + "\n"
 
 
 def check(text: str, graphs=None, source: str = "<query>") -> Inspection:
